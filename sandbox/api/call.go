@@ -84,6 +84,9 @@ type Call struct {
 	Resources []TrailResource
 	// ReadOnly overrides the front end's guess (Describe*/Get*/List*/Lookup*).
 	ReadOnly *bool
+	// DataEvent marks data-plane calls (PutLogEvents, GetLogEvents, …) that
+	// CloudTrail records as data events rather than management events.
+	DataEvent bool
 
 	authorizer Authorizer
 	authorized bool
