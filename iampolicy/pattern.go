@@ -120,7 +120,7 @@ func compilePattern(s string, wildcards, variables bool) (p pattern, unknownKey 
 }
 
 // parseVariableBody splits "key" or "key, 'default'" (AWS's default-value
-// syntax, where ” inside the quotes is one quote). Spaces around the key and
+// syntax, in which a doubled quote inside the quotes stands for one). Spaces around the key and
 // the default are ignored, as AWS does.
 func parseVariableBody(body string) (key, def string, hasDef, ok bool) {
 	comma := strings.IndexByte(body, ',')
