@@ -1,0 +1,382 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/irdrill/irdrill/internal/buildinfo"
+	"github.com/irdrill/irdrill/internal/ids"
+	"github.com/irdrill/irdrill/sandbox/api"
+	"github.com/irdrill/irdrill/sandbox/cloudtrail"
+	"github.com/irdrill/irdrill/sandbox/ec2"
+	"github.com/irdrill/irdrill/sandbox/iam"
+	"github.com/irdrill/irdrill/sandbox/logs"
+	"github.com/irdrill/irdrill/sandbox/sigv4"
+	"github.com/irdrill/irdrill/sandbox/sts"
+)
+
+// maxBodyBytes bounds a request body. PutLogEvents, the largest request the
+// sandbox serves, is capped by AWS at 1 MiB of events plus JSON overhead.
+const maxBodyBytes = 8 << 20
+
+// HealthPath answers whether the sandbox serves.
+const HealthPath = "/_irdrill/health"
+
+// Handler is the sandbox's HTTP front end: it authenticates, routes,
+// renders and records every request.
+type Handler struct {
+	accountID   string
+	region      string
+	adminKeyID  string
+	adminSecret string
+	trustSrcIP  bool
+	clock       func() time.Time
+	log         *slog.Logger
+
+	services    map[string]api.Service // by SigV4 signing name
+	credentials []api.CredentialStore
+	authorizer  api.Authorizer
+
+	iam   *iam.Service
+	sts   *sts.Service
+	ec2   *ec2.Service
+	logs  *logs.Service
+	trail *cloudtrail.Service
+}
+
+// NewHandler builds the services and bootstraps the admin user.
+func NewHandler(opts Options) (*Handler, error) {
+	h := &Handler{
+		accountID:   firstNonEmpty(opts.AccountID, DefaultAccountID),
+		region:      firstNonEmpty(opts.Region, DefaultRegion),
+		adminKeyID:  firstNonEmpty(opts.AdminAccessKeyID, DefaultAdminAccessKeyID),
+		adminSecret: firstNonEmpty(opts.AdminSecretAccessKey, DefaultAdminSecretAccessKey),
+		trustSrcIP:  opts.TrustSourceIPHeader,
+		clock:       opts.Clock,
+		log:         opts.Logger,
+	}
+	if h.clock == nil {
+		h.clock = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if !validAccountID(h.accountID) {
+		return nil, fmt.Errorf("account id %q: must be 12 digits", h.accountID)
+	}
+	if !strings.HasPrefix(h.adminKeyID, "AKIA") || len(h.adminKeyID) < 16 || len(h.adminKeyID) > 128 {
+		return nil, fmt.Errorf("admin access key id %q: must start with AKIA and be 16 to 128 characters", h.adminKeyID)
+	}
+	if h.adminSecret == "" {
+		return nil, errors.New("admin secret access key is empty")
+	}
+
+	h.iam = iam.New(iam.Config{AccountID: h.accountID, Clock: h.clock})
+	h.sts = sts.New(sts.Config{AccountID: h.accountID, Clock: h.clock, Roles: h.iam})
+	h.ec2 = ec2.New(ec2.Config{AccountID: h.accountID, Clock: h.clock})
+	h.logs = logs.New(logs.Config{AccountID: h.accountID, Clock: h.clock, QueryLatency: opts.QueryLatency})
+	h.trail = cloudtrail.New(cloudtrail.Config{AccountID: h.accountID, Clock: h.clock, DeliveryDelay: opts.CloudTrailDeliveryDelay, Logs: h.logs})
+
+	h.services = map[string]api.Service{}
+	for _, svc := range []api.Service{h.iam, h.sts, h.ec2, h.logs, h.trail} {
+		h.services[svc.SigningName()] = svc
+	}
+	h.credentials = []api.CredentialStore{h.iam, h.sts}
+	h.authorizer = h.iam
+
+	if err := h.iam.Bootstrap(DefaultAdminUserName, h.adminKeyID, h.adminSecret); err != nil {
+		return nil, fmt.Errorf("bootstrap admin user: %w", err)
+	}
+	return h, nil
+}
+
+// Close stops background work (CloudTrail delivery).
+func (h *Handler) Close() { h.trail.Close() }
+
+// exchange is one request on its way through the front end.
+type exchange struct {
+	h        *Handler
+	r        *http.Request
+	body     []byte
+	start    time.Time
+	svc      api.Service
+	protocol api.Protocol
+	action   string
+	region   string
+	call     *api.Call
+	cred     *api.Credential
+	srcIP    string
+	reqID    string
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == HealthPath {
+		h.serveHealth(w, r)
+		return
+	}
+	x := &exchange{h: h, r: r, start: h.clock(), reqID: ids.UUID(), region: h.region}
+	x.srcIP = h.sourceIP(r)
+
+	result, apiErr := x.serve()
+	if apiErr != nil {
+		x.writeError(w, apiErr)
+	} else {
+		x.writeResult(w, result)
+	}
+	x.record(result, apiErr)
+}
+
+// serve runs the request and returns the result to render or the error.
+func (x *exchange) serve() (result any, apiErr *api.Error) {
+	body, err := io.ReadAll(io.LimitReader(x.r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, api.Errorf("InvalidRequest", "could not read the request body: %s", err.Error())
+	}
+	if len(body) > maxBodyBytes {
+		return nil, api.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes", maxBodyBytes).WithStatus(http.StatusRequestEntityTooLarge)
+	}
+	x.body = body
+
+	sig, sigErr := sigv4.Parse(x.r)
+	x.route(sig)
+	if x.svc == nil {
+		return nil, x.unknownService(sig)
+	}
+	if sigErr != nil {
+		if errors.Is(sigErr, sigv4.ErrNotSigned) {
+			return nil, api.MissingAuthenticationToken(x.protocol)
+		}
+		return nil, api.IncompleteSignature(x.protocol, sigErr.Error())
+	}
+	x.region = sig.Region
+
+	if apiErr := x.parseAction(); apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := x.authenticate(sig); apiErr != nil {
+		return nil, apiErr
+	}
+	return x.invoke()
+}
+
+// route picks the service: the credential scope names it; an unsigned
+// request is routed by X-Amz-Target or the host name so that its error is
+// rendered in the right protocol.
+func (x *exchange) route(sig *sigv4.Signature) {
+	name := ""
+	switch {
+	case sig != nil:
+		name = sig.Service
+	case x.r.Header.Get("X-Amz-Target") != "":
+		target := x.r.Header.Get("X-Amz-Target")
+		for _, svc := range x.h.services {
+			if p := svc.TargetPrefix(); p != "" && strings.HasPrefix(target, p+".") {
+				name = svc.SigningName()
+			}
+		}
+	default:
+		host, _, _ := strings.Cut(x.r.Host, ".")
+		name = host
+	}
+	if svc, ok := x.h.services[name]; ok {
+		x.svc = svc
+		x.protocol = svc.Protocol()
+	}
+}
+
+func (x *exchange) unknownService(sig *sigv4.Signature) *api.Error {
+	if x.r.Header.Get("X-Amz-Target") != "" || strings.Contains(x.r.Header.Get("Content-Type"), "json") {
+		x.protocol = api.ProtocolJSON
+		return api.Errorf("UnknownOperationException", "The sandbox does not serve this service")
+	}
+	x.protocol = api.ProtocolQuery
+	if sig == nil {
+		return api.MissingAuthenticationToken(api.ProtocolQuery)
+	}
+	return api.Errorf("InvalidAction", "The sandbox does not serve the service %q named in the credential scope", sig.Service)
+}
+
+func (x *exchange) parseAction() *api.Error {
+	switch x.protocol {
+	case api.ProtocolJSON:
+		target := x.r.Header.Get("X-Amz-Target")
+		prefix, action, ok := strings.Cut(target, ".")
+		if !ok || prefix != x.svc.TargetPrefix() || action == "" {
+			return api.Errorf("UnknownOperationException", "")
+		}
+		x.action = action
+	default:
+		raw := x.r.URL.RawQuery
+		if x.r.Method == http.MethodPost {
+			if raw != "" && len(x.body) > 0 {
+				raw += "&"
+			}
+			raw += string(x.body)
+		}
+		params, err := api.ParseParams(raw)
+		if err != nil {
+			return api.AsError(err)
+		}
+		x.action = params.Get("Action")
+		if x.action == "" {
+			return api.Errorf("MissingAction", "Missing Action")
+		}
+		x.call = &api.Call{Params: params}
+	}
+	return nil
+}
+
+// authenticate checks the access key and the signature. A request that
+// reaches this point names a service and an action, so it is recorded in
+// CloudTrail even when it is rejected, attributed to the key's owner when
+// the key is known.
+func (x *exchange) authenticate(sig *sigv4.Signature) *api.Error {
+	var cred *api.Credential
+	for _, store := range x.h.credentials {
+		if c, ok := store.LookupCredential(sig.AccessKeyID); ok {
+			cred = c
+			break
+		}
+	}
+	if cred == nil {
+		return api.InvalidClientTokenID(x.protocol)
+	}
+	x.cred = cred
+	if !cred.Active {
+		return api.InvalidClientTokenID(x.protocol)
+	}
+	if cred.SessionToken != "" && sig.SessionToken != cred.SessionToken {
+		return api.InvalidClientTokenID(x.protocol)
+	}
+	if cred.SessionToken == "" && sig.SessionToken != "" {
+		return api.InvalidClientTokenID(x.protocol)
+	}
+	if err := sigv4.Verify(x.r.Context(), x.r, x.body, sig, cred.SecretAccessKey, time.Now()); err != nil {
+		var expired *sigv4.ExpiredError
+		switch {
+		case errors.As(err, &expired) && x.protocol == api.ProtocolEC2:
+			return api.Errorf("RequestExpired", "Request has expired.")
+		case errors.As(err, &expired):
+			e := api.SignatureDoesNotMatch(x.protocol)
+			e.Message = err.Error()
+			return e
+		case errors.Is(err, sigv4.ErrSignatureMismatch):
+			return api.SignatureDoesNotMatch(x.protocol)
+		default:
+			return api.IncompleteSignature(x.protocol, err.Error())
+		}
+	}
+	if !cred.Expiration.IsZero() && !x.h.clock().Before(cred.Expiration) {
+		return api.ExpiredToken(x.protocol)
+	}
+	return nil
+}
+
+func (x *exchange) invoke() (result any, apiErr *api.Error) {
+	call := x.call
+	if call == nil {
+		call = &api.Call{}
+	}
+	*call = *api.NewCall(x.svc, x.action, x.cred.Principal, x.h.authorizer)
+	if x.call != nil {
+		call.Params = x.call.Params
+	}
+	x.call = call
+	call.Region = x.region
+	call.AccountID = x.h.accountID
+	call.RequestID = x.reqID
+	call.Time = x.start
+	call.SourceIP = x.srcIP
+	call.UserAgent = x.r.UserAgent()
+	call.Secure = x.r.TLS != nil
+	call.HTTP = x.r
+	if x.protocol != api.ProtocolEC2 && x.protocol != api.ProtocolQuery {
+		call.Body = x.body
+	}
+
+	defer func() {
+		if p := recover(); p != nil {
+			x.h.log.Error("service panicked", "service", x.svc.SigningName(), "action", x.action, "panic", p, "stack", string(debug.Stack()))
+			result, apiErr = nil, api.AsError(fmt.Errorf("panic: %v", p))
+		}
+	}()
+	res, err := x.svc.Handle(x.r.Context(), call)
+	if err != nil {
+		apiErr := api.AsError(err)
+		if apiErr.Code == "InternalFailure" {
+			x.h.log.Error("service failed", "service", x.svc.SigningName(), "action", x.action, "err", err)
+		}
+		return nil, apiErr
+	}
+	if !call.Authorized() {
+		// A handler that never asked IAM would silently allow everything;
+		// fail the call so the bug shows in tests.
+		x.h.log.Error("service returned success without authorising", "service", x.svc.SigningName(), "action", x.action)
+		return nil, api.AsError(errors.New("unauthorised success"))
+	}
+	return res, nil
+}
+
+// sourceIP is the caller's address, or the simulated attacker's when
+// simulation is on and the request names one.
+func (h *Handler) sourceIP(r *http.Request) string {
+	if h.trustSrcIP {
+		if v := strings.TrimSpace(r.Header.Get(SourceIPHeader)); v != "" {
+			if ip := net.ParseIP(v); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{
+		"status":   "ok",
+		"account":  h.accountID,
+		"region":   h.region,
+		"services": h.Services(),
+		"version":  buildinfo.Version(),
+	}
+	w.Header().Set("Content-Type", "application/json")
+	var buf bytes.Buffer
+	_ = json.NewEncoder(&buf).Encode(body)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func validAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+var _ = context.Background

@@ -1,0 +1,179 @@
+// Package sandbox is irdrill's AWS-compatible endpoint: one HTTP server that
+// speaks the real AWS wire protocols for IAM, STS, EC2, CloudTrail and
+// CloudWatch Logs, checks SigV4 on every request, authorises every action
+// against IAM policies, and leaves behind the telemetry a real incident
+// leaves (CloudTrail records, delivered to CloudWatch Logs).
+//
+// Start runs it in-process (the embedded sandbox); `irdrill sandbox serve`
+// runs the same thing as a server.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/irdrill/irdrill/sandbox/api"
+	"github.com/irdrill/irdrill/sandbox/cloudtrail"
+	"github.com/irdrill/irdrill/sandbox/ec2"
+	"github.com/irdrill/irdrill/sandbox/iam"
+	"github.com/irdrill/irdrill/sandbox/logs"
+	"github.com/irdrill/irdrill/sandbox/sts"
+)
+
+// Defaults, as the seed documents use them.
+const (
+	DefaultAccountID            = "999999999999"
+	DefaultRegion               = "us-east-1"
+	DefaultAdminUserName        = "admin"
+	DefaultAdminAccessKeyID     = "AKIAIRDRILLBOOTSTRAP"
+	DefaultAdminSecretAccessKey = "irdrill-bootstrap-secret"
+	// SourceIPHeader lets a simulation play a remote attacker: when
+	// simulation is enabled its value becomes the caller's address in
+	// CloudTrail and in aws:SourceIp.
+	SourceIPHeader = "X-Irdrill-Source-Ip"
+)
+
+// Options configure a sandbox. The zero value is a working embedded sandbox
+// on a random loopback port.
+type Options struct {
+	// Addr is the listen address; "" means 127.0.0.1:0.
+	Addr      string
+	AccountID string
+	// Region is the default region reported by health and used by clients
+	// that the sandbox configures itself.
+	Region string
+
+	AdminAccessKeyID     string
+	AdminSecretAccessKey string
+
+	// TrustSourceIPHeader honours SourceIPHeader. The embedded sandbox
+	// turns it on unless DisableSimulation is set; `serve` needs
+	// --trust-source-ip-header.
+	TrustSourceIPHeader bool
+
+	// CloudTrailDeliveryDelay delays delivery of CloudTrail records to
+	// CloudWatch Logs, to rehearse AWS's 5–15 minutes; 0 is immediate.
+	CloudTrailDeliveryDelay time.Duration
+	// QueryLatency is how long a Logs Insights query reports Running.
+	QueryLatency time.Duration
+
+	// Clock returns the sandbox's notion of now (record times, key
+	// expiry). Signature skew is always checked against the wall clock,
+	// because clients sign with theirs.
+	Clock  func() time.Time
+	Logger *slog.Logger
+}
+
+// Sandbox is a running sandbox.
+type Sandbox struct {
+	// URL is the endpoint, e.g. http://127.0.0.1:4566.
+	URL              string
+	AccountID        string
+	Region           string
+	AdminCredentials aws.Credentials
+
+	handler  *Handler
+	server   *http.Server
+	listener net.Listener
+	done     chan error
+}
+
+// Start builds a sandbox and serves it until ctx is cancelled or Close is
+// called.
+func Start(ctx context.Context, opts Options) (*Sandbox, error) {
+	h, err := NewHandler(opts)
+	if err != nil {
+		return nil, err
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	sb := &Sandbox{
+		URL:              "http://" + ln.Addr().String(),
+		AccountID:        h.accountID,
+		Region:           h.region,
+		AdminCredentials: h.AdminCredentials(),
+		handler:          h,
+		listener:         ln,
+		server: &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 30 * time.Second,
+			ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelWarn),
+		},
+		done: make(chan error, 1),
+	}
+	go func() {
+		err := sb.server.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		sb.done <- err
+	}()
+	go func() {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = sb.Shutdown(shutdownCtx)
+	}()
+	return sb, nil
+}
+
+// Handler returns the sandbox's HTTP handler, e.g. to read its services.
+func (s *Sandbox) Handler() *Handler { return s.handler }
+
+// Shutdown stops accepting requests, waits for in-flight ones, and stops
+// background delivery.
+func (s *Sandbox) Shutdown(ctx context.Context) error {
+	err := s.server.Shutdown(ctx)
+	s.handler.Close()
+	return err
+}
+
+// Close shuts the sandbox down, giving in-flight requests five seconds.
+func (s *Sandbox) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+// Wait blocks until the server stops and returns its error.
+func (s *Sandbox) Wait() error { return <-s.done }
+
+// Services lists the signing names of the services the sandbox serves.
+func (h *Handler) Services() []string {
+	names := make([]string, 0, len(h.services))
+	for name := range h.services {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// IAM, STS, EC2, Logs and CloudTrail expose the service state for
+// simulations, detections and tests in the same process.
+func (h *Handler) IAM() *iam.Service               { return h.iam }
+func (h *Handler) STS() *sts.Service               { return h.sts }
+func (h *Handler) EC2() *ec2.Service               { return h.ec2 }
+func (h *Handler) Logs() *logs.Service             { return h.logs }
+func (h *Handler) CloudTrail() *cloudtrail.Service { return h.trail }
+
+// AdminCredentials returns the bootstrap admin key.
+func (h *Handler) AdminCredentials() aws.Credentials {
+	return aws.Credentials{AccessKeyID: h.adminKeyID, SecretAccessKey: h.adminSecret, Source: "irdrill-sandbox-bootstrap"}
+}
+
+var _ api.Service = (*iam.Service)(nil)
