@@ -149,12 +149,8 @@ func parseRepeat(s string) (string, int, string) {
 		lo, hi, comma = body[:k], body[k+1:], true
 	}
 	lo, hi = strings.TrimSpace(lo), strings.TrimSpace(hi)
-	// Empty is allowed for an omitted bound; more than 4 digits is over
-	// maxRepeat anyway and would only risk overflow.
+	// Empty is allowed for an omitted bound.
 	boundOK := func(x string) bool {
-		if len(x) > 4 {
-			return false
-		}
 		for i := 0; i < len(x); i++ {
 			if x[i] < '0' || x[i] > '9' {
 				return false
@@ -164,6 +160,10 @@ func parseRepeat(s string) (string, int, string) {
 	}
 	if !boundOK(lo) || !boundOK(hi) || (lo == "" && hi == "") {
 		return "", 0, "malformed repetition; expected {m}, {m,}, {,n} or {m,n}"
+	}
+	if len(lo) > 4 || len(hi) > 4 {
+		// Checked before converting so huge digit strings cannot overflow.
+		return "", 0, fmt.Sprintf("repetition count above %d in regex", maxRepeat)
 	}
 	m, n := 0, -1
 	if lo != "" {
