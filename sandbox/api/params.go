@@ -164,7 +164,11 @@ func (p *Params) Tree() map[string]any {
 		}
 		insertPath(root, strings.Split(key, "."), p.values[p.prefix+key])
 	}
-	return normalizeTree(root).(map[string]any)
+	// The root stays an object even when every name is a number.
+	for k, child := range root {
+		root[k] = normalizeTree(child)
+	}
+	return root
 }
 
 func insertPath(node map[string]any, path []string, value string) {
