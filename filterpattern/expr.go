@@ -427,10 +427,7 @@ func (p *exprParser) parseCondition() (*node, error) {
 			}
 			return &node{kind: nodeCond, cond: c}, nil
 		}
-		if p.pos >= p.end {
-			return nil, p.errorf(p.pos, "expected an operator (=, !=, <, <=, >, >=) after field %q", c.field)
-		}
-		return nil, p.errorf(opAt, "expected an operator (=, !=, <, <=, >, >=) after field %q", c.field)
+		return nil, p.errorf(opAt, "expected ',' or an operator (=, !=, <, <=, >, >=) after field %q", c.field)
 	}
 	p.skip()
 	valAt := p.pos
