@@ -213,7 +213,7 @@ func TestDelimitedSyntaxErrors(t *testing.T) {
 		{pattern: `[a, a]`, wantMsg: `"a" is used twice`, wantOffset: 4},
 		{pattern: `[1a]`, wantMsg: "must start with a letter", wantOffset: 1},
 		{pattern: `[a = ]`, wantMsg: "expected a value", wantOffset: 5, wantToken: "]"},
-		{pattern: `[a IS NULL]`, wantMsg: "expected an operator", wantOffset: 3},
+		{pattern: `[a IS NULL]`, wantMsg: "or an operator", wantOffset: 3, wantToken: "IS"},
 		{pattern: `[a > x]`, wantMsg: "needs a number", wantOffset: 5},
 		{pattern: `[a = 1 || b = 2]`, wantMsg: `condition on field "b" inside the slot of field "a"`, wantOffset: 10},
 		// AWS's 2021 example, which its console rejects (awsdocs issue #21).
