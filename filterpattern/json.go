@@ -131,6 +131,9 @@ func (p *exprParser) parseSelector() (*selector, error) {
 		}
 	}
 done:
+	if p.pos < p.end && !isSpace(p.src[p.pos]) && strings.IndexByte("=!<>)", p.src[p.pos]) < 0 {
+		return nil, p.errorf(p.pos, "unexpected character in property selector; property names other than letters, digits, - and _ need the form ['name']")
+	}
 	if len(sel.steps) == 0 {
 		return nil, p.errorf(at, "property selector must name a property, as in $.name")
 	}
