@@ -1,0 +1,49 @@
+# irdrill build, test and benchmark entry points. `make test` is what CI runs.
+
+GO        ?= go
+BIN       ?= bin/irdrill
+IMAGE     ?= irdrill:dev
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/irdrill/irdrill/internal/buildinfo.version=$(VERSION)
+FUZZTIME  ?= 10s
+# Every fuzz target, as package:Target, run briefly by `make fuzz`.
+FUZZ_TARGETS := $(shell grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r grep -H '^func Fuzz' | sed -E 's|^\./(.*)/[^/]*_test.go:func (Fuzz[A-Za-z0-9_]*).*|\1:\2|' | sort -u)
+
+.PHONY: all build test unit e2e lint fuzz bench image clean
+
+all: lint build test
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/irdrill
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# unit runs every package's tests with the race detector; e2e specs run
+# too, against a served sandbox, driven by the AWS CLI.
+unit:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test ./$$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) >/dev/null || { \
+			echo "fuzz target $$pkg $$name failed; the crasher is under $$pkg/testdata/fuzz/$$name"; \
+			$(GO) test ./$$pkg -run "^$$name$$" -count=1; exit 1; }; \
+	done
+
+test: lint unit fuzz
+
+bench:
+	$(GO) run ./internal/bench/sandboxmoto
+	$(GO) run ./internal/bench/insightsjq
+
+image:
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/irdrill-linux ./cmd/irdrill
+	docker build -t $(IMAGE) -f Dockerfile dist
+
+clean:
+	rm -rf bin dist
