@@ -147,8 +147,14 @@ type field struct {
 // count as one separator; a quote or bracket groups only when it starts a
 // field, and the field ends at its closing partner; brackets nest; an opener
 // without a partner is an ordinary character.
+//
+// Partners are found in linear time (a cached next-quote position, and
+// bracket pairs matched once with a stack) so that an event full of
+// unmatched openers cannot make matching quadratic.
 func tokenize(msg string) []field {
 	var out []field
+	nextQuote := -1 // position of the next '"' at or after the scan, or len(msg)
+	var closeOf []int32
 	i := 0
 	for {
 		i = skipSpace(msg, i)
@@ -158,25 +164,22 @@ func tokenize(msg string) []field {
 		start := i
 		switch msg[i] {
 		case '"':
-			if j := strings.IndexByte(msg[i+1:], '"'); j >= 0 {
-				out = append(out, field{start, i + j + 2, msg[i+1 : i+1+j]})
-				i += j + 2
+			if nextQuote <= i {
+				nextQuote = len(msg)
+				if j := strings.IndexByte(msg[i+1:], '"'); j >= 0 {
+					nextQuote = i + 1 + j
+				}
+			}
+			if j := nextQuote; j < len(msg) {
+				out = append(out, field{start, j + 1, msg[i+1 : j]})
+				i = j + 1
 				continue
 			}
 		case '[':
-			depth := 0
-			j := i
-			for ; j < len(msg); j++ {
-				if msg[j] == '[' {
-					depth++
-				} else if msg[j] == ']' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
+			if closeOf == nil {
+				closeOf = matchBrackets(msg)
 			}
-			if j < len(msg) {
+			if j := int(closeOf[i]); j > 0 {
 				out = append(out, field{start, j + 1, msg[i+1 : j]})
 				i = j + 1
 				continue
@@ -187,6 +190,25 @@ func tokenize(msg string) []field {
 		}
 		out = append(out, field{start, i, msg[start:i]})
 	}
+}
+
+// matchBrackets maps the position of each '[' to the position of its
+// matching ']', or 0 when it has none.
+func matchBrackets(msg string) []int32 {
+	closeOf := make([]int32, len(msg))
+	var open []int32
+	for i := 0; i < len(msg); i++ {
+		switch msg[i] {
+		case '[':
+			open = append(open, int32(i))
+		case ']':
+			if n := len(open); n > 0 {
+				closeOf[open[n-1]] = int32(i)
+				open = open[:n-1]
+			}
+		}
+	}
+	return closeOf
 }
 
 // match matches an event and, when extract is set, collects the extracted

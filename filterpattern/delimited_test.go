@@ -37,6 +37,8 @@ func TestSection5_1Tokenisation(t *testing.T) {
 		{`x"y z"`, []string{`x"y`, `z"`}},
 		{`"a b"c`, []string{"a b", "c"}},
 		{`"" []`, []string{"", ""}},
+		{"[ [ ]", []string{"[", " "}},
+		{`"a" "b`, []string{"a", `"b`}},
 	}
 	for _, tc := range tests {
 		var got []string
