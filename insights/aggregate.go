@@ -55,9 +55,9 @@ func (s *aggSpec) newAggregator() aggregator {
 
 type countAll struct{ n int64 }
 
-func (a *countAll) add(value, int64, int)   { a.n++ }
-func (a *countAll) merge(o aggregator)      { a.n += o.(*countAll).n }
-func (a *countAll) result() value           { return numValue(float64(a.n)) }
+func (a *countAll) add(value, int64, int) { a.n++ }
+func (a *countAll) merge(o aggregator)    { a.n += o.(*countAll).n }
+func (a *countAll) result() value         { return numValue(float64(a.n)) }
 
 // countField counts rows in which the field is present.
 type countField struct{ n int64 }

@@ -39,7 +39,7 @@ func (e *SyntaxError) Error() string {
 // UnsupportedError is returned for the ML commands pattern, diff and anomaly
 // (they parse, but the sandbox cannot run them).
 type UnsupportedError struct {
-	Command                                     string
+	Command                                      string
 	Line, Column, StartCharOffset, EndCharOffset int
 }
 

@@ -1,9 +1,9 @@
 package insights
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
-	"encoding/json"
 	"regexp/syntax"
 	"strconv"
 	"strings"

@@ -35,8 +35,8 @@ var flowExtendedNames = []string{
 }
 
 var flowIDs struct {
-	once                        sync.Once
-	fields, extended            []uint32
+	once                         sync.Once
+	fields, extended             []uint32
 	startTimeAlias, endTimeAlias uint32
 }
 

@@ -51,22 +51,22 @@ func init() {
 		"sum": {minArgs: 1, maxArgs: 1, agg: true}, "earliest": {minArgs: 1, maxArgs: 1, agg: true},
 		"latest": {minArgs: 1, maxArgs: 1, agg: true}, "sortsfirst": {minArgs: 1, maxArgs: 1, agg: true},
 		"sortslast": {minArgs: 1, maxArgs: 1, agg: true},
-		"pct": {minArgs: 2, maxArgs: 2, agg: true, check: checkPct},
+		"pct":       {minArgs: 2, maxArgs: 2, agg: true, check: checkPct},
 
 		// Numeric.
-		"abs":      num1(math.Abs),
-		"ceil":     num1(math.Ceil),
-		"floor":    num1(math.Floor),
-		"log":      num1(math.Log),
-		"sqrt":     num1(math.Sqrt),
-		"greatest": {minArgs: 1, maxArgs: -1, evalN: func(_ *runContext, a []value) value { return extreme(a, 1) }},
-		"least":    {minArgs: 1, maxArgs: -1, evalN: func(_ *runContext, a []value) value { return extreme(a, -1) }},
-		"round":    {minArgs: 1, maxArgs: 2, evalN: fnRound},
+		"abs":       num1(math.Abs),
+		"ceil":      num1(math.Ceil),
+		"floor":     num1(math.Floor),
+		"log":       num1(math.Log),
+		"sqrt":      num1(math.Sqrt),
+		"greatest":  {minArgs: 1, maxArgs: -1, evalN: func(_ *runContext, a []value) value { return extreme(a, 1) }},
+		"least":     {minArgs: 1, maxArgs: -1, evalN: func(_ *runContext, a []value) value { return extreme(a, -1) }},
+		"round":     {minArgs: 1, maxArgs: 2, evalN: fnRound},
 		"haversine": {minArgs: 4, maxArgs: 4, evalN: fnHaversine},
-		"tonumber": {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 0) }},
-		"todouble": {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 0) }},
-		"toint":    {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 32) }},
-		"tolong":   {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 64) }},
+		"tonumber":  {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 0) }},
+		"todouble":  {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 0) }},
+		"toint":     {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 32) }},
+		"tolong":    {minArgs: 1, maxArgs: 1, eval1: func(a value) value { return toNumeric(a, 64) }},
 
 		// String.
 		"isempty": {minArgs: 1, maxArgs: 1, eval1: func(a value) value {
@@ -77,20 +77,20 @@ func init() {
 			s, ok := a.asString()
 			return bool01(!ok || strings.TrimSpace(s) == "")
 		}},
-		"concat":    {minArgs: 1, maxArgs: -1, evalN: fnConcat},
-		"ltrim":     {minArgs: 1, maxArgs: 2, evalN: func(_ *runContext, a []value) value { return fnTrim(a, true, false) }},
-		"rtrim":     {minArgs: 1, maxArgs: 2, evalN: func(_ *runContext, a []value) value { return fnTrim(a, false, true) }},
-		"trim":      {minArgs: 1, maxArgs: 2, evalN: func(_ *runContext, a []value) value { return fnTrim(a, true, true) }},
-		"strlen":    str1(func(s string) value { return numValue(float64(utf8.RuneCountInString(s))) }),
-		"toupper":   str1(func(s string) value { return strValue(strings.ToUpper(s)) }),
-		"tolower":   str1(func(s string) value { return strValue(strings.ToLower(s)) }),
-		"substr":    {minArgs: 2, maxArgs: 3, evalN: fnSubstr},
-		"replace":   {minArgs: 3, maxArgs: 3, evalN: fnReplace},
-		"strcontains": {minArgs: 2, maxArgs: 3, evalN: fnStrcontains},
+		"concat":       {minArgs: 1, maxArgs: -1, evalN: fnConcat},
+		"ltrim":        {minArgs: 1, maxArgs: 2, evalN: func(_ *runContext, a []value) value { return fnTrim(a, true, false) }},
+		"rtrim":        {minArgs: 1, maxArgs: 2, evalN: func(_ *runContext, a []value) value { return fnTrim(a, false, true) }},
+		"trim":         {minArgs: 1, maxArgs: 2, evalN: func(_ *runContext, a []value) value { return fnTrim(a, true, true) }},
+		"strlen":       str1(func(s string) value { return numValue(float64(utf8.RuneCountInString(s))) }),
+		"toupper":      str1(func(s string) value { return strValue(strings.ToUpper(s)) }),
+		"tolower":      str1(func(s string) value { return strValue(strings.ToLower(s)) }),
+		"substr":       {minArgs: 2, maxArgs: 3, evalN: fnSubstr},
+		"replace":      {minArgs: 3, maxArgs: 3, evalN: fnReplace},
+		"strcontains":  {minArgs: 2, maxArgs: 3, evalN: fnStrcontains},
 		"regexreplace": {minArgs: 3, maxArgs: 3, check: checkRegexArg(1), compile: compileRegexReplace},
-		"startswith": str2(func(s, p string) value { return bool01(strings.HasPrefix(s, p)) }),
-		"endswith":   str2(func(s, p string) value { return bool01(strings.HasSuffix(s, p)) }),
-		"urlencode":  str1(func(s string) value { return strValue(url.QueryEscape(s)) }),
+		"startswith":   str2(func(s, p string) value { return bool01(strings.HasPrefix(s, p)) }),
+		"endswith":     str2(func(s, p string) value { return bool01(strings.HasSuffix(s, p)) }),
+		"urlencode":    str1(func(s string) value { return strValue(url.QueryEscape(s)) }),
 		"urldecode": str1(func(s string) value {
 			d, err := url.QueryUnescape(s)
 			if err != nil {
@@ -189,9 +189,9 @@ func init() {
 			}
 			return nullValue
 		}},
-		"case":      {minArgs: 2, maxArgs: 21, evalN: fnCase},
-		"if":        {minArgs: 3, maxArgs: 3, evalN: fnIf},
-		"isnumeric": {minArgs: 1, maxArgs: 1, eval1: func(a value) value { _, ok := a.asNumber(); return boolValue(ok && !a.isComposite()) }},
+		"case":        {minArgs: 2, maxArgs: 21, evalN: fnCase},
+		"if":          {minArgs: 3, maxArgs: 3, evalN: fnIf},
+		"isnumeric":   {minArgs: 1, maxArgs: 1, eval1: func(a value) value { _, ok := a.asNumber(); return boolValue(ok && !a.isComposite()) }},
 		"messagesize": str1(func(s string) value { return numValue(float64(len(s))) }),
 
 		// JSON.

@@ -32,9 +32,9 @@ type value struct {
 
 var nullValue = value{}
 
-func strValue(s string) value        { return value{kind: kStr, s: s} }
-func numValue(f float64) value       { return value{kind: kNum, n: f} }
-func timeValue(ms int64) value       { return value{kind: kTime, n: float64(ms)} }
+func strValue(s string) value  { return value{kind: kStr, s: s} }
+func numValue(f float64) value { return value{kind: kNum, n: f} }
+func timeValue(ms int64) value { return value{kind: kTime, n: float64(ms)} }
 func numberValueText(f float64, text string) value {
 	return value{kind: kNum, n: f, s: text}
 }
