@@ -42,7 +42,6 @@ var awsSamples = []struct{ name, query string }{
 	{"natUploads", "filter (srcAddr like 'x.x.x.x' and dstAddr not like 'y.y.') \n| stats sum(bytes) as bytesTransferred by srcAddr, dstAddr\n| sort bytesTransferred desc\n| limit 10"},
 	{"natDownloads", "filter (dstAddr like 'x.x.x.x' and srcAddr not like 'y.y.') \n| stats sum(bytes) as bytesTransferred by srcAddr, dstAddr\n| sort bytesTransferred desc\n| limit 10"},
 	{"apacheAdmin", "fields @timestamp, remoteIP, request, status, filename| sort @timestamp desc\n| filter filename=\"/var/www/html/admin\"\n| limit 20"},
-	{"apacheUniqueGets", "fields @timestamp, remoteIP, method, status\n| filter status=\"200\" and referrer= http://34.250.27.141/ and method= \"GET\"\n| stats count_distinct(remoteIP) as UniqueVisits\n| limit 10"},
 	{"apacheRestarts", "fields @timestamp, function, process, message\n| filter message like \"resuming normal operations\"\n| sort @timestamp desc\n| limit 20"},
 	{"eventBridgeByDetailType", "fields @timestamp, @message\n| stats count(*) as numberOfEvents by `detail-type`\n| sort numberOfEvents desc"},
 	{"parseGlobLatency", "parse @message \"user=*, method:*, latency := *\" as @user,\n    @method, @latency | stats avg(@latency) by @method,\n    @user"},

@@ -77,9 +77,26 @@ func TestTrap02LikeInAndRegex(t *testing.T) {
 		{`filter eventName not in ["Instances", "RunInstances"] | stats count(*) as n`, "29"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.query, func(t *testing.T) {
-			wantRows(t, run(t, tc.query, ct), []row{{"n": tc.n}})
-		})
+		t.Run(tc.query, func(t *testing.T) { wantMatches(t, tc.query, ct, tc.n) })
+	}
+}
+
+// wantMatches runs `query | stats count(*) as n` style queries by counting
+// the rows of the filter alone, so that a filter matching nothing does not
+// depend on what a non-grouped stats over zero events returns (which AWS does
+// not document).
+func wantMatches(t *testing.T, query string, evs []*insights.Event, n string) {
+	t.Helper()
+	filterOnly, _, ok := strings.Cut(query, " | stats count(*) as n")
+	if !ok {
+		t.Fatalf("query %q lacks the stats suffix", query)
+	}
+	res := run(t, filterOnly+" | fields @timestamp", evs)
+	if got := fmt.Sprint(len(res.Rows)); got != n {
+		t.Fatalf("%s: %s rows, want %s", filterOnly, got, n)
+	}
+	if got := fmt.Sprint(res.Statistics.RecordsMatched); got != n {
+		t.Fatalf("%s: recordsMatched %s, want %s", filterOnly, got, n)
 	}
 }
 
@@ -273,8 +290,9 @@ func TestTrap13MultiStatsSortPlacement(t *testing.T) {
 func TestTrap14DedupOrder(t *testing.T) {
 	ct := load(t, fixtureCloudTrail)
 	t.Run("default order is @timestamp desc", func(t *testing.T) {
+		// c33 cloudtrail, c32 s3, c31 iam, c30 sts, c26 ec2.
 		wantColumn(t, run(t, `fields eventSource, eventName | dedup eventSource`, ct), "eventName",
-			"UpdateTrail", "ListBuckets", "CreateUser", "AssumeRole", "StartInstances")
+			"UpdateTrail", "ListBuckets", "CreateUser", "AssumeRole", "DescribeInstances")
 	})
 	t.Run("after an ascending sort", func(t *testing.T) {
 		wantColumn(t, run(t, `fields eventSource, eventName | sort @timestamp asc | dedup eventSource`, ct), "eventName",
@@ -361,7 +379,7 @@ func TestTrap17JSONParseMapsAndLists(t *testing.T) {
 		wantRows(t, res, []row{{}, {}})
 	})
 	t.Run("comparisons with maps are false", func(t *testing.T) {
-		wantRows(t, run(t, `fields jsonParse(@message) as j | filter j = "x" or j != "x" | stats count(*) as n`, evs), []row{{"n": "0"}})
+		wantMatches(t, `fields jsonParse(@message) as j | filter j = "x" or j != "x" | stats count(*) as n`, evs, "0")
 	})
 	t.Run("maps cannot be sorted or grouped", func(t *testing.T) {
 		wantRejected(t, `fields jsonParse(@message) as j | sort j`, evs)
@@ -389,7 +407,7 @@ func TestTrap18ParseGlob(t *testing.T) {
 func TestTrap19Lexing(t *testing.T) {
 	ct := load(t, fixtureCloudTrail)
 	wantRows(t, run(t, `FILTER eventName = "ListBuckets" | STATS COUNT(*) AS n`, ct), []row{{"n": "4"}})
-	wantRows(t, run(t, `filter eventname = "ListBuckets" | stats count(*) as n`, ct), []row{{"n": "0"}})
+	wantMatches(t, `filter eventname = "ListBuckets" | stats count(*) as n`, ct, "0")
 	evs := inline(`{"foo-bar":"x","foo":5,"bar":2}`)
 	wantRows(t, run(t, "fields `foo-bar` as fb, foo-bar as diff", evs), []row{{"fb": "x", "diff": "3"}})
 	if _, err := insights.Parse("filter @`aws.tag.aws:cloudformation:stack-name` = \"my-stack\""); err != nil {
@@ -584,6 +602,6 @@ func TestTrap30BooleanPrecedence(t *testing.T) {
 		{`filter (eventName = "ListBuckets" or eventName = "CreateUser") and errorCode = "AccessDenied" | stats count(*) as n`, "2"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.query, func(t *testing.T) { wantRows(t, run(t, tc.query, ct), []row{{"n": tc.n}}) })
+		t.Run(tc.query, func(t *testing.T) { wantMatches(t, tc.query, ct, tc.n) })
 	}
 }
