@@ -57,6 +57,11 @@ type compiler struct {
 	// aggRewrite is set while compiling a stats item; it turns aggregation
 	// calls into reads of the group's results.
 	aggRewrite func(e expr) (evalFn, error)
+	// err records the first unresolvable field reference.
+	err error
+	// composite marks slots that statically hold a map or list (jsonParse,
+	// split, list literals), which sort, dedup and stats may not use.
+	composite map[int]bool
 }
 
 func (c *compiler) newSlot(name string) int {
@@ -101,7 +106,14 @@ func (c *compiler) compileExpr(e expr) (evalFn, error) {
 			return value{kind: kList, c: l}
 		}, nil
 	case *fieldRef:
-		return c.compileField(e.name, e.segs), nil
+		fn := c.compileField(e.name, e.segs)
+		if !c.sc.events {
+			if _, ok := c.sc.slots[e.name]; !ok && !c.slotPrefix(e.segs) {
+				return nil, c.errorAt(e, "invalid reference to field "+strconv.Quote(e.name)+
+					": after stats, only the fields that stats command defines can be used")
+			}
+		}
+		return fn, nil
 	case *memberExpr:
 		x, err := c.compileExpr(e.x)
 		if err != nil {
@@ -230,6 +242,31 @@ func (c *compiler) compileField(name string, segs []string) evalFn {
 		}
 		return nullValue
 	}
+}
+
+func (c *compiler) slotPrefix(segs []string) bool {
+	for k := len(segs) - 1; k >= 1; k-- {
+		if _, ok := c.sc.slots[strings.Join(segs[:k], ".")]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isComposite reports whether e statically yields a map or list.
+func (c *compiler) isComposite(e expr) bool {
+	switch e := e.(type) {
+	case *paren:
+		return c.isComposite(e.x)
+	case *listLit:
+		return true
+	case *callExpr:
+		return e.name == "jsonparse" || e.name == "split"
+	case *fieldRef:
+		slot, ok := c.sc.slots[e.name]
+		return ok && c.composite[slot]
+	}
+	return false
 }
 
 func member(v value, key string) value {
@@ -511,6 +548,9 @@ func (c *compiler) compileCall(e *callExpr) (evalFn, error) {
 	}
 	if e.name == "bin" {
 		p := e.args[0].(*periodLit)
+		if _, ok := c.sc.slots["@timestamp"]; !ok && !c.sc.events {
+			return nil, c.errorAt(e, "bin() reads @timestamp, which is not available after stats unless that stats command defines @timestamp")
+		}
 		ts := c.compileField("@timestamp", []string{"@timestamp"})
 		return func(ctx *evalCtx) value {
 			t, ok := ts(ctx).asTime()

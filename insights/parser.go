@@ -18,6 +18,7 @@ type parser struct {
 	lx          lexer
 	tok         token
 	unsupported *UnsupportedError
+	sawSort     bool
 }
 
 // Parse compiles a Logs Insights query. Errors are *SyntaxError or
@@ -162,6 +163,7 @@ func (p *parser) parseCommand() command {
 	case "stats":
 		cmd = p.parseStats()
 	case "sort":
+		p.sawSort = true
 		cmd = p.parseSort()
 	case "limit":
 		cmd = p.parseLimit()
@@ -192,6 +194,10 @@ func (p *parser) parseCommand() command {
 		}
 		cmd = &unmaskCmd{}
 	case "pattern", "diff", "anomaly":
+		if name == "pattern" && p.sawSort {
+			p.fail(t, "a query is not valid if it includes a pattern command after a sort command")
+			return nil
+		}
 		for !p.atCommandEnd() && !p.failed() {
 			p.advance()
 		}

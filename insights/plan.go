@@ -77,7 +77,13 @@ type plan struct {
 // start of every Run because field ids are only known for names some
 // ingested event already used.
 func buildPlan(q *Query) (*plan, error) {
-	c := &compiler{src: q.src, sc: &scope{slots: map[string]int{}, events: true}}
+	c := &compiler{src: q.src, sc: &scope{slots: map[string]int{}, events: true}, composite: map[int]bool{}}
+	noComposite := func(e expr, where string) error {
+		if c.isComposite(e) {
+			return c.errorAt(e, "maps and lists cannot be used in "+where)
+		}
+		return nil
+	}
 	p := &plan{}
 	var cols, display []outCol
 	explicit := false
@@ -107,7 +113,9 @@ func buildPlan(q *Query) (*plan, error) {
 				if err != nil {
 					return nil, err
 				}
+				comp := c.isComposite(it.expr)
 				slot := c.newSlot(it.name)
+				c.composite[slot] = comp
 				st.sets = append(st.sets, slotSet{slot: slot, fn: fn})
 				these = append(these, outCol{name: it.name, fn: slotReader(slot)})
 			}
@@ -150,6 +158,22 @@ func buildPlan(q *Query) (*plan, error) {
 			p.stages = append(p.stages, &stage{kind: stUnnest, src: src, slot: slot})
 		case *unmaskCmd:
 		case *statsCmd:
+			for _, b := range cmd.by {
+				if err := noComposite(b.expr, "stats"); err != nil {
+					return nil, err
+				}
+			}
+			for _, it := range cmd.items {
+				var bad expr
+				walkExpr(it.expr, func(x expr) {
+					if call, ok := x.(*callExpr); ok && aggregateNames[call.name] && len(call.args) > 0 && c.isComposite(call.args[0]) && bad == nil {
+						bad = call.args[0]
+					}
+				})
+				if bad != nil {
+					return nil, c.errorAt(bad, "maps and lists cannot be used in stats")
+				}
+			}
 			st, outNames, err := c.compileStats(cmd)
 			if err != nil {
 				return nil, err
@@ -162,6 +186,9 @@ func buildPlan(q *Query) (*plan, error) {
 		case *sortCmd:
 			st := &stage{kind: stSort}
 			for _, k := range cmd.keys {
+				if err := noComposite(k.expr, "sort"); err != nil {
+					return nil, err
+				}
 				fn, err := c.compileExpr(k.expr)
 				if err != nil {
 					return nil, err
@@ -175,6 +202,9 @@ func buildPlan(q *Query) (*plan, error) {
 		case *dedupCmd:
 			st := &stage{kind: stDedup}
 			for _, k := range cmd.keys {
+				if err := noComposite(k.expr, "dedup"); err != nil {
+					return nil, err
+				}
 				fn, err := c.compileExpr(k.expr)
 				if err != nil {
 					return nil, err
@@ -208,7 +238,11 @@ func buildPlan(q *Query) (*plan, error) {
 func (c *compiler) compileStats(cmd *statsCmd) (*statsStage, []string, error) {
 	st := &statsStage{}
 	in := c.sc
-	st.ts = c.compileField("@timestamp", []string{"@timestamp"})
+	if _, ok := in.slots["@timestamp"]; ok || in.events {
+		st.ts = c.compileField("@timestamp", []string{"@timestamp"})
+	} else {
+		st.ts = func(*evalCtx) value { return nullValue }
+	}
 	for _, b := range cmd.by {
 		fn, err := c.compileExpr(b.expr)
 		if err != nil {

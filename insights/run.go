@@ -306,6 +306,14 @@ func finishStats(rc *runContext, nslots int, st *statsStage, groups map[string]*
 		}
 		return a.first < b.first
 	})
+	if len(list) == 0 && len(st.bySlots) == 0 {
+		// Without "by", stats always yields one row (count(*) is 0).
+		g := &group{}
+		for _, a := range st.aggs {
+			g.aggs = append(g.aggs, a.newAggregator())
+		}
+		list = append(list, g)
+	}
 	ctx := &evalCtx{rc: rc}
 	rows := make([]row, 0, len(list))
 	for i, g := range list {

@@ -452,7 +452,8 @@ func compareSortable(a, b sortable) int {
 		case a.n > b.n:
 			return 1
 		}
-		return naturalCompare(a.s, b.s)
+		// Equal numbers: "0" < "01" < "1" in AWS's example, i.e. by text.
+		return strings.Compare(a.s, b.s)
 	}
 	return naturalCompare(a.s, b.s)
 }
