@@ -1,0 +1,150 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/irdrill/irdrill/sandbox/api"
+)
+
+// maxAttachedPolicies is IAM's default quota of managed policies attached
+// to one user, group or role.
+const maxAttachedPolicies = 10
+
+type listAttachedResult struct {
+	AttachedPolicies members[attachedPolicyXML] `xml:"AttachedPolicies"`
+	page
+}
+
+// entityLocked finds the user, group or role named name.
+func (s *Service) entityLocked(kind principalKind, name string) (*principalPolicies, string, bool) {
+	key := strings.ToLower(name)
+	switch kind {
+	case kindUser:
+		if u, ok := s.users[key]; ok {
+			return &u.principalPolicies, u.name, true
+		}
+	case kindGroup:
+		if g, ok := s.groups[key]; ok {
+			return &g.principalPolicies, g.name, true
+		}
+	case kindRole:
+		if r, ok := s.roles[key]; ok {
+			return &r.principalPolicies, r.name, true
+		}
+	}
+	return nil, "", false
+}
+
+// entityARN is the resource an action on the entity is authorised against.
+func (s *Service) entityARN(kind principalKind, name string) string {
+	switch kind {
+	case kindUser:
+		return s.userARN(name)
+	case kindGroup:
+		return s.groupARN(name)
+	}
+	return s.roleARN(name)
+}
+
+func attachHandler(kind principalKind) handlerFunc {
+	return func(s *Service, ctx context.Context, call *api.Call) (any, error) {
+		name, err := requiredName(call, kind.param(), kind.maxNameLen())
+		if err != nil {
+			return nil, err
+		}
+		arn, err := requiredPolicyARN(call)
+		if err != nil {
+			return nil, err
+		}
+		if err := authorize(ctx, call, "Attach"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		entity, _, ok := s.entityLocked(kind, name)
+		if !ok {
+			return nil, noSuch(kind, name)
+		}
+		p, ok := s.policyLocked(arn)
+		if !ok {
+			return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+		}
+		if entity.attachedIndex(arn) >= 0 {
+			return nil, nil // attaching twice is a no-op in IAM
+		}
+		if len(entity.attached) >= maxAttachedPolicies {
+			return nil, limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", kind.String(), maxAttachedPolicies)
+		}
+		entity.attached = append(entity.attached, arn)
+		p.attachments++
+		return nil, nil
+	}
+}
+
+func detachHandler(kind principalKind) handlerFunc {
+	return func(s *Service, ctx context.Context, call *api.Call) (any, error) {
+		name, err := requiredName(call, kind.param(), kind.maxNameLen())
+		if err != nil {
+			return nil, err
+		}
+		arn, err := requiredPolicyARN(call)
+		if err != nil {
+			return nil, err
+		}
+		if err := authorize(ctx, call, "Detach"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		entity, _, ok := s.entityLocked(kind, name)
+		if !ok {
+			return nil, noSuch(kind, name)
+		}
+		i := entity.attachedIndex(arn)
+		if i < 0 {
+			return nil, notFoundPolicy(arn)
+		}
+		entity.attached = append(entity.attached[:i:i], entity.attached[i+1:]...)
+		if p, ok := s.policyLocked(arn); ok {
+			p.attachments--
+		}
+		return nil, nil
+	}
+}
+
+func listAttachedHandler(kind principalKind) handlerFunc {
+	return func(s *Service, ctx context.Context, call *api.Call) (any, error) {
+		name, err := requiredName(call, kind.param(), kind.maxNameLen())
+		if err != nil {
+			return nil, err
+		}
+		prefix, err := pathPrefix(call, policyPathPattern)
+		if err != nil {
+			return nil, err
+		}
+		pg, err := readPagination(call)
+		if err != nil {
+			return nil, err
+		}
+		if err := authorize(ctx, call, "ListAttached"+kind.String()+"Policies", s.entityARN(kind, name)); err != nil {
+			return nil, err
+		}
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		entity, _, ok := s.entityLocked(kind, name)
+		if !ok {
+			return nil, noSuch(kind, name)
+		}
+		var attached []attachedPolicyXML
+		for _, arn := range entity.attached {
+			p, ok := s.policyLocked(arn)
+			if !ok || !strings.HasPrefix(p.path, prefix) {
+				continue
+			}
+			attached = append(attached, attachedPolicyXML{PolicyName: p.name, PolicyArn: p.arn})
+		}
+		items, trailer := paginateByIndex(attached, pg)
+		return listAttachedResult{AttachedPolicies: list(items), page: trailer}, nil
+	}
+}

@@ -1,0 +1,242 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/irdrill/irdrill/sandbox/api"
+)
+
+type groupResult struct {
+	Group groupXML `xml:"Group"`
+}
+
+type getGroupResult struct {
+	Group groupXML         `xml:"Group"`
+	Users members[userXML] `xml:"Users"`
+	page
+}
+
+type listGroupsResult struct {
+	Groups members[groupXML] `xml:"Groups"`
+	page
+}
+
+func (s *Service) groupARN(name string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if g, ok := s.groups[strings.ToLower(name)]; ok {
+		return g.arn
+	}
+	return s.arn("group", "/", name)
+}
+
+func (s *Service) createGroup(ctx context.Context, call *api.Call) (any, error) {
+	name, err := requiredName(call, "GroupName", 128)
+	if err != nil {
+		return nil, err
+	}
+	path, err := optionalPath(call)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, call, "CreateGroup", s.arn("group", path, name)); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, exists := s.groups[strings.ToLower(name)]; exists {
+		return nil, alreadyExists(kindGroup, name)
+	}
+	g := &group{name: name, path: path, id: newID(prefixGroup), arn: s.arn("group", path, name), created: s.now()}
+	s.groups[strings.ToLower(name)] = g
+	call.ResponseElements = g.trail()
+	return groupResult{Group: g.xml()}, nil
+}
+
+func (s *Service) getGroup(ctx context.Context, call *api.Call) (any, error) {
+	name, err := requiredName(call, "GroupName", 128)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := readPagination(call)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, call, "GetGroup", s.groupARN(name)); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, ok := s.groups[strings.ToLower(name)]
+	if !ok {
+		return nil, noSuch(kindGroup, name)
+	}
+	items, trailer := paginateByIndex(g.members, pg)
+	out := getGroupResult{Group: g.xml(), page: trailer}
+	for _, u := range items {
+		out.Users.Items = append(out.Users.Items, u.xml(false))
+	}
+	return out, nil
+}
+
+func (s *Service) listGroups(ctx context.Context, call *api.Call) (any, error) {
+	prefix, err := pathPrefix(call, pathPrefixPattern)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := readPagination(call)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, call, "ListGroups", "*"); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var groups []*group
+	for _, g := range sortedByName(s.groups) {
+		if strings.HasPrefix(g.path, prefix) {
+			groups = append(groups, g)
+		}
+	}
+	items, trailer := paginate(groups, func(g *group) string { return strings.ToLower(g.name) }, pg)
+	out := listGroupsResult{page: trailer}
+	for _, g := range items {
+		out.Groups.Items = append(out.Groups.Items, g.xml())
+	}
+	return out, nil
+}
+
+func (s *Service) deleteGroup(ctx context.Context, call *api.Call) (any, error) {
+	name, err := requiredName(call, "GroupName", 128)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, call, "DeleteGroup", s.groupARN(name)); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[strings.ToLower(name)]
+	if !ok {
+		return nil, noSuch(kindGroup, name)
+	}
+	switch {
+	case len(g.members) > 0:
+		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
+	case len(g.inline) > 0:
+		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+	case len(g.attached) > 0:
+		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	delete(s.groups, strings.ToLower(g.name))
+	return nil, nil
+}
+
+// membershipParams reads GroupName and UserName of Add/RemoveUserFromGroup.
+func membershipParams(call *api.Call) (groupName, userName string, err error) {
+	if groupName, err = requiredName(call, "GroupName", 128); err != nil {
+		return "", "", err
+	}
+	if userName, err = requiredName(call, "UserName", 128); err != nil {
+		return "", "", err
+	}
+	return groupName, userName, nil
+}
+
+func (s *Service) addUserToGroup(ctx context.Context, call *api.Call) (any, error) {
+	groupName, userName, err := membershipParams(call)
+	if err != nil {
+		return nil, err
+	}
+	// The action's resource is the group (IAM's service authorization
+	// reference lists AddUserToGroup on group resources).
+	if err := authorize(ctx, call, "AddUserToGroup", s.groupARN(groupName)); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[strings.ToLower(groupName)]
+	if !ok {
+		return nil, noSuch(kindGroup, groupName)
+	}
+	u, ok := s.users[strings.ToLower(userName)]
+	if !ok {
+		return nil, noSuch(kindUser, userName)
+	}
+	for _, m := range g.members {
+		if m == u {
+			return nil, nil // IAM treats a repeated add as success
+		}
+	}
+	if len(u.groups) >= 10 {
+		return nil, limitExceeded("Cannot exceed quota for GroupsPerUser: 10")
+	}
+	g.members = append(g.members, u)
+	u.groups = append(u.groups, g)
+	return nil, nil
+}
+
+func (s *Service) removeUserFromGroup(ctx context.Context, call *api.Call) (any, error) {
+	groupName, userName, err := membershipParams(call)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, call, "RemoveUserFromGroup", s.groupARN(groupName)); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[strings.ToLower(groupName)]
+	if !ok {
+		return nil, noSuch(kindGroup, groupName)
+	}
+	u, ok := s.users[strings.ToLower(userName)]
+	if !ok {
+		return nil, noSuch(kindUser, userName)
+	}
+	idx := -1
+	for i, m := range g.members {
+		if m == u {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, noSuchEntity("User %s is not in group %s.", u.name, g.name)
+	}
+	g.members = append(g.members[:idx:idx], g.members[idx+1:]...)
+	for i, ug := range u.groups {
+		if ug == g {
+			u.groups = append(u.groups[:i:i], u.groups[i+1:]...)
+			break
+		}
+	}
+	return nil, nil
+}
+
+func (s *Service) listGroupsForUser(ctx context.Context, call *api.Call) (any, error) {
+	name, err := requiredName(call, "UserName", 128)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := readPagination(call)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, call, "ListGroupsForUser", s.userARN(name)); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[strings.ToLower(name)]
+	if !ok {
+		return nil, noSuch(kindUser, name)
+	}
+	items, trailer := paginateByIndex(u.groups, pg)
+	out := listGroupsResult{page: trailer}
+	for _, g := range items {
+		out.Groups.Items = append(out.Groups.Items, g.xml())
+	}
+	return out, nil
+}
