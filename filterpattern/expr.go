@@ -41,9 +41,8 @@ const (
 
 // value is the right-hand side of a comparison.
 type value struct {
-	kind   valueKind
-	quoted bool   // written in double quotes (strings only)
-	text   string // string content (unescaped) or number literal
+	kind valueKind
+	text string // string content (unescaped) or number literal
 	// For strings: AWS's wildcard rule (F21) is that '*' is a wildcard only
 	// at the start or end of a value ("Ev*ent will only match the actual
 	// string Ev*ent"); core is the text between the wildcards.
@@ -474,8 +473,6 @@ func (p *exprParser) parseKeywordTest(c *condition) error {
 		c.op = opNotExists
 	case "EXISTS":
 		return p.errorf(at, "EXISTS is not supported; use = * to require a value, or NOT EXISTS")
-	case "":
-		return p.errorf(at, "expected an operator (=, !=, <, <=, >, >=, IS, NOT EXISTS) after %s", c.sel)
 	default:
 		return p.errorf(at, "expected an operator (=, !=, <, <=, >, >=, IS, NOT EXISTS) after %s", c.sel)
 	}
@@ -534,7 +531,7 @@ func (p *exprParser) parseValue() (value, error) {
 			return value{}, err
 		}
 		p.pos = next
-		return stringValue(text, true), nil
+		return stringValue(text), nil
 	case '%':
 		closeAt := strings.IndexByte(p.src[p.pos+1:p.end], '%')
 		if closeAt < 0 {
@@ -565,11 +562,14 @@ func (p *exprParser) parseValue() (value, error) {
 	if n, ok := parseNumber(text); ok {
 		return value{kind: valNumber, text: text, num: n}, nil
 	}
-	return stringValue(text, false), nil
+	return stringValue(text), nil
 }
 
-func stringValue(text string, quoted bool) value {
-	v := value{kind: valString, quoted: quoted, text: text, core: text}
+// stringValue makes a string value. Quoting does not change its meaning
+// except that a quoted number is a string: AWS's { $.eventType = "*" } shows
+// that '*' is a wildcard inside quotes too.
+func stringValue(text string) value {
+	v := value{kind: valString, text: text, core: text}
 	if strings.HasPrefix(v.core, "*") {
 		v.leadingStar = true
 		v.core = v.core[1:]

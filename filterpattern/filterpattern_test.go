@@ -176,3 +176,25 @@ func TestConcurrentMatch(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestKindString(t *testing.T) {
+	for k, want := range map[Kind]string{KindAll: "all", KindTerms: "terms", KindJSON: "json", KindDelimited: "delimited", Kind(9): "Kind(9)"} {
+		if got := k.String(); got != want {
+			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)
+		}
+	}
+}
+
+func TestEdgeNumbersAndWhitespace(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{name: "trailing blank after JSON pattern", pattern: "{ $.a = 1 }  \n", match: []string{`{"a": 1}`}},
+		{name: "trailing blank after delimited pattern", pattern: "[a = 1]\t ", match: []string{"1"}},
+		{name: "out-of-range numbers still order", pattern: `{ $.a < 1e999 }`, match: []string{`{"a": 5}`}, noMatch: []string{`{"a": 2e999}`}},
+		{name: "out-of-range equal", pattern: `{ $.a = 1e999 }`, match: []string{`{"a": 1e999}`}},
+		{name: "not numbers in delimited", pattern: `[a > 1]`, noMatch: []string{"Inf", "NaN", "0x10", "1_000", "1e", "+", "."}},
+		{name: "key needing brackets", pattern: `{ $.['a:b'] = 1 }`, match: []string{`{"a:b": 1}`}},
+	})
+	if got := MustParse(`{ $['a:b'] = 1 }`).String(); got != `{ $.['a:b'] = 1 }` {
+		t.Errorf("String() = %q", got)
+	}
+}

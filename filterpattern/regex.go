@@ -3,6 +3,7 @@ package filterpattern
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 )
@@ -11,6 +12,9 @@ import (
 // regexp rejects anything above 1000, so that is where the line is drawn, with
 // an error that says so instead of a confusing compile failure.
 const maxRepeat = 1000
+
+// maxRegexProgram caps the compiled size of one regex; see compileRegex.
+const maxRegexProgram = 4000
 
 // regexSymbols are the non-alphanumeric literal characters AWS allows in a
 // filter-pattern regex. AWS's list is ': _ # = @ / ; , -' (some copies omit
@@ -127,13 +131,23 @@ func compileRegex(pattern string, off int, src string) (*filterRegex, error) {
 	if branchEmpty {
 		return nil, newSyntaxError(pattern, off+len(src), "%", "empty alternative at end of regex")
 	}
-	re, err := regexp.Compile(out.String())
+	// RE2 matches in time proportional to event length times program size,
+	// so the program size is what bounds the cost of one Match. Repeats
+	// expand into copies, and a 1024-character pattern of {1000}s would
+	// otherwise compile to 100,000+ instructions. AWS documents no such
+	// limit; maxRegexProgram still allows several {1000} repeats.
+	parsed, err := syntax.Parse(out.String(), syntax.Perl)
+	if err == nil {
+		var prog *syntax.Prog
+		if prog, err = syntax.Compile(parsed.Simplify()); err == nil && len(prog.Inst) > maxRegexProgram {
+			err = fmt.Errorf("it expands to %d steps, more than %d", len(prog.Inst), maxRegexProgram)
+		}
+	}
 	if err != nil {
-		// Validation above should make this unreachable except for size
-		// limits (many large repeats), so report it as too complex.
+		// Validation above leaves only size problems to reach here.
 		return nil, newSyntaxError(pattern, off, tokenAt(pattern, off), "regex is too complex: "+err.Error())
 	}
-	return &filterRegex{source: src, re: re}, nil
+	return &filterRegex{source: src, re: regexp.MustCompile(out.String())}, nil
 }
 
 // parseRepeat reads {m}, {m,}, {,n} or {m,n} (spaces allowed around the

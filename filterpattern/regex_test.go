@@ -1,6 +1,9 @@
 package filterpattern
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSection3_2RegexOperators(t *testing.T) {
 	runMatchCases(t, []matchCase{
@@ -105,5 +108,23 @@ func TestSection3_1RegexRestrictions(t *testing.T) {
 		// The quota: at most two regexes per pattern.
 		{pattern: `{ $.a = %a% || $.b = %b% || $.c = %c% }`, wantMsg: "more than 2 regular expressions", wantOffset: 34},
 		{pattern: `[a = %a%, b = %b%, c = %c%]`, wantMsg: "more than 2 regular expressions", wantOffset: 23},
+	})
+}
+
+func TestRegexClassRangesAndLimits(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{name: "range ending in a hex escape", pattern: `%^[a-\x63]+$%`, match: []string{"abc"}, noMatch: []string{"abcd"}},
+		{name: "range of hex escapes", pattern: `%[\x41-\x43]%`, match: []string{"B"}, noMatch: []string{"D"}},
+		{name: "range ending in an escaped operator", pattern: `%^[*-\.]+$%`, match: []string{"*+,-."}, noMatch: []string{"/"}},
+		{name: "dash at the end of a class", pattern: `%^[a-]$%`, match: []string{"a", "-"}, noMatch: []string{"b"}},
+		{name: "largest allowed repeats", pattern: `%^a{1000}b{1000}c{1000}$%`, match: []string{strings.Repeat("a", 1000) + strings.Repeat("b", 1000) + strings.Repeat("c", 1000)}, noMatch: []string{"abc"}},
+	})
+	runErrorCases(t, []errorCase{
+		{pattern: `%[a-\q]%`, wantMsg: `unsupported escape \q`, wantOffset: 4},
+		{pattern: `%[a-!]%`, wantMsg: `character '!' is not supported`, wantOffset: 4},
+		{pattern: `%[(]%`, wantMsg: "parentheses are not supported", wantOffset: 2},
+		{pattern: "%[\u00e9]%", wantMsg: "multi-byte characters", wantOffset: 2},
+		{pattern: `%[\q]%`, wantMsg: `unsupported escape \q`, wantOffset: 2},
+		{pattern: "%" + strings.Repeat(`\w{1000}`, 5) + "%", wantMsg: "regex is too complex", wantOffset: 1},
 	})
 }
