@@ -36,8 +36,8 @@ type Service struct {
 	accountID string
 	clock     func() time.Time
 
-	// awsManaged is the immutable catalogue of AWS managed policies, built
-	// once from iampolicy/awsmanaged.
+	// awsManaged holds the AWS managed policies of iampolicy/awsmanaged;
+	// the set is fixed at New, their attachment counts change under mu.
 	awsManaged     map[string]*managedPolicy
 	awsManagedList []*managedPolicy
 
