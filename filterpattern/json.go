@@ -199,6 +199,9 @@ func (s *selector) each(doc any, visit func(any) bool) bool {
 	return walkSteps(doc, s.steps, visit)
 }
 
+// AWS: "You can use the JSON wildcard to select any array element or any
+// JSON object field." Here [*] ranges over array elements and .* over object
+// fields; AWS does not say whether either also crosses into the other kind.
 func walkSteps(v any, steps []step, visit func(any) bool) bool {
 	if len(steps) == 0 {
 		return visit(v)

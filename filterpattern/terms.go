@@ -1,6 +1,7 @@
 package filterpattern
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -161,7 +162,7 @@ func parseTermPattern(src string, start int) (*termPattern, error) {
 				return nil, newSyntaxError(src, i, "%", "unterminated regex: missing closing %")
 			}
 			if regexes >= maxRegexPerPattern {
-				return nil, newSyntaxError(src, i, "%", "more than 2 regular expressions in one filter pattern")
+				return nil, newSyntaxError(src, i, "%", fmt.Sprintf("more than %d regular expressions in one filter pattern", maxRegexPerPattern))
 			}
 			regexes++
 			re, err := compileRegex(src, i+1, src[i+1:i+1+closeAt])
