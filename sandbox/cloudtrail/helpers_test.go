@@ -94,14 +94,19 @@ type fixture struct {
 	authz allow
 }
 
+// newFixture builds a Service whose deliveries happen only when the test
+// calls Flush, so that what is delivered when is deterministic.
 func newFixture(t *testing.T, delay time.Duration) *fixture {
 	t.Helper()
 	clock := newFakeClock()
 	logs := &fakeLogs{}
-	svc := New(Config{AccountID: testAccount, Clock: clock.Now, DeliveryDelay: delay, Logs: logs})
+	svc, _ := newService(Config{AccountID: testAccount, Clock: clock.Now, DeliveryDelay: delay, Logs: logs})
+	close(svc.done) // no delivery goroutine to wait for
 	t.Cleanup(svc.Close)
 	return &fixture{t: t, svc: svc, clock: clock, logs: logs, authz: allow{}}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 var pipelineUser = &api.Principal{
 	Type: api.PrincipalIAMUser, ARN: "arn:aws:iam::" + testAccount + ":user/pipeline",

@@ -63,6 +63,14 @@ type Service struct {
 
 // New starts a Service and its delivery goroutine; call Close to stop it.
 func New(cfg Config) *Service {
+	s, ctx := newService(cfg)
+	go s.deliverLoop(ctx)
+	return s
+}
+
+// newService builds a Service without its delivery goroutine, which tests
+// leave out when they drive delivery with Flush alone.
+func newService(cfg Config) (*Service, context.Context) {
 	clock := cfg.Clock
 	if clock == nil {
 		clock = time.Now
@@ -80,8 +88,7 @@ func New(cfg Config) *Service {
 		done:     make(chan struct{}),
 	}
 	s.snapshot.Store(&[]trailView{})
-	go s.deliverLoop(ctx)
-	return s
+	return s, ctx
 }
 
 // Close stops the delivery goroutine. Deliveries still pending (not yet
