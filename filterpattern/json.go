@@ -280,7 +280,7 @@ func parseJSONPattern(src string, start int) (*jsonPattern, error) {
 
 func (j *jsonPattern) String() string { return "{ " + j.root.String() + " }" }
 
-// decode parses an event as JSON. Only an object qualifies: every selector
+// decodeEvent parses an event as JSON. Only an object qualifies: every selector
 // starts at a property, and AWS says a message that is not JSON does not
 // match a JSON pattern.
 func decodeEvent(message string) (map[string]any, bool) {
