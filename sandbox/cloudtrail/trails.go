@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -326,7 +327,32 @@ func (s *Service) createTrail(ctx context.Context, call *api.Call) (any, error) 
 	}
 	s.trails = append(s.trails, t)
 	call.Resources = append(call.Resources, api.TrailResource{ARN: t.arn, AccountID: s.account, Type: "AWS::CloudTrail::Trail"})
-	return s.output(t, false), nil
+	out := s.output(t, false)
+	call.ResponseElements = recordElements(out)
+	return out, nil
+}
+
+// recordElements renders a result as CloudTrail records CloudTrail's own
+// responses: the API's members with their first letter lower-cased
+// ("trailARN", "s3BucketName").
+func recordElements(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(m))
+	for k, val := range m {
+		out[strings.ToLower(k[:1])+k[1:]] = val
+	}
+	b, err = json.Marshal(out)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // validateTrail checks the settings that CreateTrail and UpdateTrail share.
@@ -435,7 +461,10 @@ func (s *Service) updateTrail(ctx context.Context, call *api.Call) (any, error) 
 	t.logGroupARN, t.roleARN = next.logGroupARN, next.roleARN
 	t.includeGlobal, t.multiRegion, t.logFileValidation = next.includeGlobal, next.multiRegion, next.logFileValidation
 	s.publish()
-	return s.output(t, false), nil
+	call.Resources = append(call.Resources, api.TrailResource{ARN: t.arn, AccountID: s.account, Type: "AWS::CloudTrail::Trail"})
+	out := s.output(t, false)
+	call.ResponseElements = recordElements(out)
+	return out, nil
 }
 
 func setIf(dst *string, v *string) {
