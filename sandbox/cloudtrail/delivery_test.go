@@ -288,7 +288,13 @@ func TestCloseDropsPending(t *testing.T) {
 	f := newFixture(t, time.Minute)
 	f.createLoggingTrail("us-east-1", "closing", "")
 	f.svc.Record(rec("x", "us-east-1", "ec2.amazonaws.com", "RunInstances", f.clock.Now()))
+	if n := f.svc.delivery.pending(); n != 1 {
+		t.Fatalf("%d deliveries pending before Close, want 1", n)
+	}
 	f.svc.Close()
+	if n := f.svc.delivery.pending(); n != 0 {
+		t.Errorf("%d deliveries still pending after Close", n)
+	}
 	f.clock.Advance(time.Hour)
 	f.flush()
 	if n := f.logs.total(); n != 0 {
