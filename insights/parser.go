@@ -524,7 +524,11 @@ func (p *parser) parseParse() command {
 	switch {
 	case patTok.kind == tkString:
 		c.mode = parseGlob
-		re, stars := compileGlob(patTok.text)
+		re, stars, err := compileGlob(patTok.text)
+		if err != nil {
+			p.fail(patTok, "invalid glob pattern: "+err.Error())
+			return nil
+		}
 		c.re = re
 		for i := 1; i <= stars; i++ {
 			c.groups = append(c.groups, i)
@@ -633,7 +637,7 @@ func (p *parser) parseParse() command {
 // compileGlob turns a parse glob into a regular expression: the match is
 // not anchored at the start, every interior '*' is lazy up to the next
 // literal, and a trailing '*' takes the rest of the value.
-func compileGlob(glob string) (*regexp.Regexp, int) {
+func compileGlob(glob string) (*regexp.Regexp, int, error) {
 	parts := strings.Split(glob, "*")
 	var sb strings.Builder
 	sb.WriteString("(?s)")
@@ -647,7 +651,11 @@ func compileGlob(glob string) (*regexp.Regexp, int) {
 			}
 		}
 	}
-	return regexp.MustCompile(sb.String()), len(parts) - 1
+	re, err := regexp.Compile(sb.String())
+	if err != nil {
+		return nil, 0, err // only invalid UTF-8 gets here
+	}
+	return re, len(parts) - 1, nil
 }
 
 // compileQueryRegex compiles a /regex/ literal. Go's RE2 engine stands in
