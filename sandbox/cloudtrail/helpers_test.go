@@ -87,7 +87,7 @@ func (f *fakeLogs) total() int {
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *Service
 	clock *fakeClock
 	logs  *fakeLogs
@@ -96,7 +96,7 @@ type fixture struct {
 
 // newFixture builds a Service whose deliveries happen only when the test
 // calls Flush, so that what is delivered when is deterministic.
-func newFixture(t *testing.T, delay time.Duration) *fixture {
+func newFixture(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
 	clock := newFakeClock()
 	logs := &fakeLogs{}

@@ -214,7 +214,7 @@ func (s *Service) lookup(q lookupQuery, cursor *pageToken) *lookupEventsOutput {
 		if se.at.Before(lower) {
 			break
 		}
-		if !se.ev.ManagementEvent || !s.matches(se, q.key, q.value) {
+		if !se.mgmt || !s.matches(se, q.key, q.value) {
 			continue
 		}
 		if len(out.Events) == q.max {
@@ -247,7 +247,7 @@ func (s *Service) matches(se *storedEvent, key, value string) bool {
 	case "EventId":
 		return se.ev.EventID == value
 	case "EventName":
-		return se.ev.EventName == value
+		return se.name == value
 	case "ReadOnly":
 		return se.readOnly == value
 	case "Username":

@@ -15,16 +15,21 @@ import (
 // storedEvent is one record as the Service keeps it: the record, its JSON
 // rendered once (LookupEvents' CloudTrailEvent and the CloudWatch Logs
 // message are this exact string), and the lookup fields derived from it.
+//
+// The fields LookupEvents scans come first so that a scan over many
+// records touches one cache line per record.
 type storedEvent struct {
-	seq    uint64
-	at     time.Time
-	region string
-	ev     Event
-	raw    string
-
-	username string
-	readOnly string // "true"/"false", as LookupEvents spells it
+	at       time.Time
+	seq      uint64
+	mgmt     bool
 	global   bool
+	readOnly string // "true"/"false", as LookupEvents spells it
+	name     string
+	username string
+	region   string
+
+	ev  Event
+	raw string
 
 	// resources are derived lazily: only LookupEvents and event selectors
 	// need them, and deriving means parsing requestParameters, which
@@ -93,14 +98,16 @@ func (s *Service) Record(ev *Event) {
 		return
 	}
 	se := &storedEvent{
-		seq:      s.seq.Add(1),
 		at:       e.Time(),
+		seq:      s.seq.Add(1),
+		mgmt:     e.ManagementEvent,
+		global:   isGlobalServiceEvent(&e),
+		readOnly: strconv.FormatBool(e.ReadOnly),
+		name:     e.EventName,
+		username: lookupUsername(&e.UserIdentity),
 		region:   e.AWSRegion,
 		ev:       e,
 		raw:      raw,
-		username: lookupUsername(&e.UserIdentity),
-		readOnly: strconv.FormatBool(e.ReadOnly),
-		global:   isGlobalServiceEvent(&e),
 	}
 	s.regionLog(e.AWSRegion, true).insert(se)
 	s.schedule(se)
