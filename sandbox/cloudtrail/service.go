@@ -115,10 +115,13 @@ func (s *Service) Protocol() api.Protocol { return api.ProtocolJSON }
 // XMLNamespace implements api.Service; CloudTrail speaks JSON.
 func (s *Service) XMLNamespace() string { return "" }
 
-// TargetPrefix implements api.Service.
-func (s *Service) TargetPrefix() string {
-	return "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
-}
+// TargetPrefix implements api.Service. AWS accepts two X-Amz-Target
+// prefixes for CloudTrail: aws-sdk-go-v2 sends "CloudTrail_20131101", while
+// botocore (the AWS CLI) sends the service model's
+// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101". The interface
+// takes one; the short form is the one whose action the front end can
+// split off at the first dot.
+func (s *Service) TargetPrefix() string { return "CloudTrail_20131101" }
 
 // Handle implements api.Service.
 func (s *Service) Handle(ctx context.Context, call *api.Call) (any, error) {
