@@ -67,10 +67,13 @@ func (x *exchange) writeError(w http.ResponseWriter, e *api.Error) {
 	w.Header().Set("X-Amzn-Requestid", x.reqID)
 	switch x.protocol {
 	case api.ProtocolJSON, api.ProtocolRESTJSON:
-		body, _ := json.Marshal(struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}{e.Code, e.Message})
+		fields := map[string]any{"__type": e.Code, "message": e.Message}
+		for k, v := range e.Fields {
+			if k != "__type" && k != "message" {
+				fields[k] = v
+			}
+		}
+		body, _ := json.Marshal(fields)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Errortype", e.Code)
 		writeBody(w, status, body)

@@ -14,6 +14,9 @@ type Error struct {
 	HTTPStatus int
 	// Receiver marks server-side faults (<Type>Receiver</Type>).
 	Receiver bool
+	// Fields are extra members of a JSON-protocol error body, such as
+	// MalformedQueryException's queryCompileError.
+	Fields map[string]any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -35,6 +38,12 @@ func (e *Error) WithStatus(status int) *Error {
 func AsError(err error) *Error {
 	var apiErr *Error
 	if errors.As(err, &apiErr) {
+		var withFields interface{ ErrorFields() map[string]any }
+		if errors.As(err, &withFields) && apiErr.Fields == nil {
+			c := *apiErr
+			c.Fields = withFields.ErrorFields()
+			return &c
+		}
 		return apiErr
 	}
 	return &Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", HTTPStatus: http.StatusInternalServerError, Receiver: true}
