@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -283,11 +282,7 @@ func (x *exchange) authenticate(sig *sigv4.Signature) *api.Error {
 }
 
 func (x *exchange) invoke() (result any, apiErr *api.Error) {
-	call := x.call
-	if call == nil {
-		call = &api.Call{}
-	}
-	*call = *api.NewCall(x.svc, x.action, x.cred.Principal, x.h.authorizer)
+	call := api.NewCall(x.svc, x.action, x.cred.Principal, x.h.authorizer)
 	if x.call != nil {
 		call.Params = x.call.Params
 	}
@@ -379,4 +374,3 @@ func validAccountID(s string) bool {
 	return true
 }
 
-var _ = context.Background
