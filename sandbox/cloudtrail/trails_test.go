@@ -153,7 +153,9 @@ func TestTrailLifecycle(t *testing.T) {
 	}
 	f.wantErr("us-east-1", "DescribeTrails", `{"trailNameList":["a"]}`, "InvalidTrailNameException")
 
-	var list struct{ Trails []struct{ TrailARN, Name, HomeRegion string } }
+	var list struct {
+		Trails []struct{ TrailARN, Name, HomeRegion string }
+	}
 	f.mustCall("eu-west-1", "ListTrails", `{}`, &list)
 	if len(list.Trails) != 3 || list.Trails[2].Name != "west" || list.Trails[2].HomeRegion != "us-west-2" {
 		t.Errorf("ListTrails = %+v", list.Trails)
