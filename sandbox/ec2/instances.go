@@ -392,8 +392,10 @@ func (r *region) launch(call *api.Call, req *runRequest, now time.Time) (*reserv
 			attachment: &volumeAttachment{instanceID: inst.id, device: req.img.rootDevice, attachTime: launchTime, deleteOnTermination: req.rootDeleteOnTerm},
 		}
 		inst.rootVolumeID = vol.id
+		// The zero state is pending; count the new instance as moving.
+		inst.transitionAt = now.Add(s.delay())
+		r.transitional++
 		r.instances.add(inst.id, inst)
-		r.enter(inst, statePending, now)
 		r.enis.add(e.id, e)
 		r.volumes.add(vol.id, vol)
 		r.setTags(inst.id, req.tags["instance"])
