@@ -179,7 +179,7 @@ func (x *exchange) route(sig *sigv4.Signature) {
 	case x.r.Header.Get("X-Amz-Target") != "":
 		target := x.r.Header.Get("X-Amz-Target")
 		for _, svc := range x.h.services {
-			if p := svc.TargetPrefix(); p != "" && strings.HasPrefix(target, p+".") {
+			if dot := strings.LastIndexByte(target, '.'); dot > 0 && targetPrefixMatches(target[:dot], svc.TargetPrefix()) {
 				name = svc.SigningName()
 			}
 		}
@@ -209,11 +209,11 @@ func (x *exchange) parseAction() *api.Error {
 	switch x.protocol {
 	case api.ProtocolJSON:
 		target := x.r.Header.Get("X-Amz-Target")
-		prefix, action, ok := strings.Cut(target, ".")
-		if !ok || prefix != x.svc.TargetPrefix() || action == "" {
+		dot := strings.LastIndexByte(target, '.')
+		if dot < 0 || !targetPrefixMatches(target[:dot], x.svc.TargetPrefix()) || dot == len(target)-1 {
 			return api.Errorf("UnknownOperationException", "")
 		}
-		x.action = action
+		x.action = target[dot+1:]
 	default:
 		raw := x.r.URL.RawQuery
 		if x.r.Method == http.MethodPost {
@@ -351,6 +351,13 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	_ = json.NewEncoder(&buf).Encode(body)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// targetPrefixMatches accepts both spellings of a JSON service's target
+// prefix: the SDKs send the short one ("CloudTrail_20131101"), botocore the
+// fully qualified one ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101").
+func targetPrefixMatches(got, want string) bool {
+	return want != "" && (got == want || strings.HasSuffix(got, "."+want))
 }
 
 func firstNonEmpty(values ...string) string {
