@@ -1135,7 +1135,9 @@ func userInitiated(now time.Time) string {
 func stopInstances(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
 	force, _, err := call.Params.Bool("Force")
 	if err != nil {
-		_ = call.Authorize(ctx, "ec2:StopInstances", nil, nil)
+		if aerr := call.Authorize(ctx, "ec2:StopInstances", nil, nil); aerr != nil {
+			return nil, aerr
+		}
 		return nil, err
 	}
 	list, now, err := stateChangeAction(ctx, s, r, call, "StopInstances")

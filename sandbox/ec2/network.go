@@ -129,7 +129,9 @@ func describeVpcs(ctx context.Context, s *Service, r *region, call *api.Call) (a
 func deleteVpc(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
 	id, ok := call.Params.Lookup("VpcId")
 	if !ok {
-		_ = call.Authorize(ctx, "ec2:DeleteVpc", nil, nil)
+		if err := call.Authorize(ctx, "ec2:DeleteVpc", nil, nil); err != nil {
+			return nil, err
+		}
 		return nil, api.MissingParameter(api.ProtocolEC2, "VpcId")
 	}
 	if err := call.Authorize(ctx, "ec2:DeleteVpc", []string{s.arn(r, "vpc/"+id)}, nil); err != nil {
@@ -310,7 +312,9 @@ func describeSubnets(ctx context.Context, s *Service, r *region, call *api.Call)
 func deleteSubnet(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
 	id, ok := call.Params.Lookup("SubnetId")
 	if !ok {
-		_ = call.Authorize(ctx, "ec2:DeleteSubnet", nil, nil)
+		if err := call.Authorize(ctx, "ec2:DeleteSubnet", nil, nil); err != nil {
+			return nil, err
+		}
 		return nil, api.MissingParameter(api.ProtocolEC2, "SubnetId")
 	}
 	if err := call.Authorize(ctx, "ec2:DeleteSubnet", []string{s.arn(r, "subnet/"+id)}, nil); err != nil {
