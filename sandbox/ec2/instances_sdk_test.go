@@ -390,7 +390,7 @@ func TestDescribeInstancesFiltersAndErrors(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	tagged := e.run(&sdk.RunInstancesInput{
-		KeyName: aws.String("responder"),
+		KeyName:           aws.String("responder"),
 		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeInstance, Tags: []types.Tag{{Key: aws.String("Case"), Value: aws.String("IR-42")}}}},
 	}).Instances[0]
 	plain := e.run(&sdk.RunInstancesInput{InstanceType: types.InstanceTypeT3Small, Placement: &types.Placement{AvailabilityZone: aws.String("us-east-1c")}}).Instances[0]
