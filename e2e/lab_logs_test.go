@@ -22,14 +22,14 @@ type queryResults struct {
 
 // runQuery starts a Logs Insights query with the CLI and polls
 // get-query-results until it completes, as a lab participant would.
-func runQuery(cli CLI, group, query string, start, end time.Time) queryResults {
+func runQuery(cli CLI, region, group, query string, start, end time.Time) queryResults {
 	var started struct{ QueryId string }
-	cli.MustJSON(&started, "logs", "start-query", "--log-group-name", group,
+	cli.MustJSON(&started, "logs", "start-query", "--region", region, "--log-group-name", group,
 		"--start-time", fmt.Sprint(start.Unix()), "--end-time", fmt.Sprint(end.Unix()), "--query-string", query)
 	ExpectWithOffset(1, started.QueryId).NotTo(BeEmpty())
 	var res queryResults
 	EventuallyWithOffset(1, func() string {
-		cli.MustJSON(&res, "logs", "get-query-results", "--query-id", started.QueryId)
+		cli.MustJSON(&res, "logs", "get-query-results", "--region", region, "--query-id", started.QueryId)
 		return res.Status
 	}).WithTimeout(time.Minute).WithPolling(200 * time.Millisecond).Should(Equal("Complete"))
 	return res
@@ -132,7 +132,7 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 	})
 
 	It("finds them with the lab's Insights query", func() {
-		res := runQuery(admin(), trailGroup, "filter errorCode like /Unauthorized|Denied|Forbidden/ | fields awsRegion, userIdentity.arn, eventSource, eventName, sourceIPAddress, userAgent",
+		res := runQuery(admin(), "ap-southeast-1", trailGroup, "filter errorCode like /Unauthorized|Denied|Forbidden/ | fields awsRegion, userIdentity.arn, eventSource, eventName, sourceIPAddress, userAgent",
 			start, time.Now().Add(time.Minute))
 		var names []string
 		for _, row := range res.Results {
@@ -147,11 +147,11 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 		Expect(res.Statistics.RecordsMatched).To(Equal(3.0))
 		Expect(res.Statistics.RecordsScanned).To(BeNumerically(">=", 3))
 
-		byKey := runQuery(admin(), trailGroup, fmt.Sprintf(`filter userIdentity.accessKeyId ="%s" | fields awsRegion, eventSource, eventName, sourceIPAddress, userAgent`, intruder.Creds.AccessKeyID),
+		byKey := runQuery(admin(), "ap-southeast-1", trailGroup, fmt.Sprintf(`filter userIdentity.accessKeyId ="%s" | fields awsRegion, eventSource, eventName, sourceIPAddress, userAgent`, intruder.Creds.AccessKeyID),
 			start, time.Now().Add(time.Minute))
 		Expect(byKey.Results).To(HaveLen(3))
 
-		created := runQuery(admin(), trailGroup, `filter eventName="CreateUser" or eventName = "CreateRole" | fields requestParameters.userName, requestParameters.roleName, responseElements.user.arn, responseElements.role.arn, sourceIPAddress, eventTime, errorCode`,
+		created := runQuery(admin(), "ap-southeast-1", trailGroup, `filter eventName="CreateUser" or eventName = "CreateRole" | fields requestParameters.userName, requestParameters.roleName, responseElements.user.arn, responseElements.role.arn, sourceIPAddress, eventTime, errorCode`,
 			start, time.Now().Add(time.Minute))
 		var userNames []string
 		for _, row := range created.Results {
@@ -192,21 +192,21 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 		admin().MustSucceed("logs", "put-log-events", "--log-group-name", flowGroup, "--log-stream-name", "eni-0a1b2c3d4e5f67890-all", "--log-events", "file://"+file)
 
 		from, to := now.Add(-time.Hour), now.Add(time.Minute)
-		rejected := runQuery(admin(), flowGroup, "filter action=\"REJECT\"\n| stats count(*) as numRejections by srcAddr\n| sort numRejections desc", from, to)
+		rejected := runQuery(admin(), "us-east-1", flowGroup, "filter action=\"REJECT\"\n| stats count(*) as numRejections by srcAddr\n| sort numRejections desc", from, to)
 		Expect(rejected.Results).To(HaveLen(2))
 		first, _ := field(rejected.Results[0], "srcAddr")
 		count, _ := field(rejected.Results[0], "numRejections")
 		Expect([]string{first, count}).To(Equal([]string{"192.0.2.1", "2"}))
 
-		inside := runQuery(admin(), flowGroup, "filter action=\"REJECT\" and srcAddr like /^10\\./\n| stats count(*) as numRejections by srcAddr\n| sort numRejections desc", from, to)
+		inside := runQuery(admin(), "us-east-1", flowGroup, "filter action=\"REJECT\" and srcAddr like /^10\\./\n| stats count(*) as numRejections by srcAddr\n| sort numRejections desc", from, to)
 		Expect(inside.Results).To(HaveLen(1))
 		src, _ := field(inside.Results[0], "srcAddr")
 		Expect(src).To(Equal("10.0.5.9"))
 
-		fromIP := runQuery(admin(), flowGroup, "filter srcAddr = \"192.0.2.1\"\n| fields @timestamp, interfaceId, dstAddr, dstPort, action", from, to)
+		fromIP := runQuery(admin(), "us-east-1", flowGroup, "filter srcAddr = \"192.0.2.1\"\n| fields @timestamp, interfaceId, dstAddr, dstPort, action", from, to)
 		Expect(fromIP.Results).To(HaveLen(2))
 
-		conns := runQuery(admin(), flowGroup, "filter srcAddr = \"10.1.1.1\"\n| stats count(*) as numConnections by dstAddr\n| sort numConnections desc", from, to)
+		conns := runQuery(admin(), "us-east-1", flowGroup, "filter srcAddr = \"10.1.1.1\"\n| stats count(*) as numConnections by dstAddr\n| sort numConnections desc", from, to)
 		Expect(conns.Results).To(HaveLen(2))
 		top, _ := field(conns.Results[0], "dstAddr")
 		n, _ := field(conns.Results[0], "numConnections")
