@@ -209,6 +209,7 @@ type condition struct {
 	field string
 	op    operator
 	val   value
+	slot  int // JSON patterns: the condition's index in jsonMatcher.conds
 }
 
 func (c *condition) String() string {

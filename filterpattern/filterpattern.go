@@ -13,6 +13,44 @@
 // commented where it is implemented and summarised in the package tests.
 //
 // A *Pattern is immutable once parsed and safe for concurrent use.
+//
+// # JSON matching
+//
+// A JSON pattern's meaning is defined by decoding the event with
+// encoding/json (UseNumber) into a map and walking the selectors over it
+// (decodeEvent and evalDoc in json.go, which Extract still uses). Match gets
+// the same answers without decoding, in three parts (jsonscan.go):
+//
+//   - At Parse time the selectors become a small automaton over property
+//     names and array indexes: a trie of the steps the pattern reads, made
+//     deterministic so that each value of the document is in one state (a
+//     property named by one selector and reached by another's .* is visited
+//     once, with both selectors' conditions).
+//   - At Match time one pass over the raw message, with a hand-written
+//     tokenizer and no recursion outside the selectors' paths, validates the
+//     whole message exactly as encoding/json's scanner would (one object,
+//     only JSON whitespace around it, at most 10000 nested objects and
+//     arrays) and walks into the members and elements the automaton names,
+//     skipping everything else. String values are decoded only where a
+//     condition compares them, and then only when they hold an escape or
+//     invalid UTF-8 (decoded as encoding/json does: U+FFFD for invalid bytes
+//     and unpaired surrogates); keys are compared the same way. Numbers are
+//     compared through their literal text, which is what json.Number holds.
+//     Each condition counts the values it holds for (or, for NOT EXISTS,
+//     reaches); the pattern's && / || tree is evaluated on the counts at the
+//     end. A duplicated key keeps its last value in a Go map, so the scanner
+//     logs what each selected member counted and takes it back when the same
+//     key comes again in the same object.
+//   - Before scanning, a pre-filter rules events out cheaply: a condition
+//     $.x = "text" (wildcards allowed at the ends) needs the text in the raw
+//     message, which is checked with strings.Contains over the && / || tree
+//     when the message has no backslash (no escapes) and the text is valid
+//     UTF-8 without U+FFFD (which the decoder may have produced).
+//
+// Matching allocates nothing except for strings that must be unescaped and
+// objects with more than 32 members selected by a wildcard. The fuzz test
+// FuzzJSONMatchEquivalence checks the scanner against the encoding/json
+// evaluation.
 package filterpattern
 
 import (

@@ -239,7 +239,8 @@ func walkSteps(v any, steps []step, visit func(any) bool) bool {
 }
 
 type jsonPattern struct {
-	root *node
+	root    *node
+	matcher *jsonMatcher
 }
 
 func parseJSONPattern(src string, start int) (*jsonPattern, error) {
@@ -275,7 +276,7 @@ func parseJSONPattern(src string, start int) (*jsonPattern, error) {
 	if wild > maxWildcardsPerPattern {
 		return nil, newSyntaxError(src, start, "{", fmt.Sprintf("%d wildcard selectors; at most %d are allowed in one pattern", wild, maxWildcardsPerPattern))
 	}
-	return &jsonPattern{root: root}, nil
+	return &jsonPattern{root: root, matcher: compileJSON(root)}, nil
 }
 
 func (j *jsonPattern) String() string { return "{ " + j.root.String() + " }" }
@@ -303,9 +304,10 @@ func decodeEvent(message string) (map[string]any, bool) {
 	return doc, true
 }
 
+// match uses the scanner in jsonscan.go; it decides exactly as decoding
+// with decodeEvent and evaluating with evalDoc would.
 func (j *jsonPattern) match(message string) bool {
-	doc, ok := decodeEvent(message)
-	return ok && j.evalDoc(doc)
+	return j.matcher.match(message)
 }
 
 func (j *jsonPattern) evalDoc(doc map[string]any) bool {
@@ -370,6 +372,10 @@ func jsonNodeSatisfies(c *condition, v any) bool {
 }
 
 func (j *jsonPattern) extract(message string) (map[string]string, bool) {
+	// Most events do not match; the scanner says so without decoding.
+	if !j.matcher.match(message) {
+		return nil, false
+	}
 	doc, ok := decodeEvent(message)
 	if !ok || !j.evalDoc(doc) {
 		return nil, false
