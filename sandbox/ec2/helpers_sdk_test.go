@@ -1,12 +1,9 @@
 package ec2_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
-	"io"
-	"net/http"
 	"os"
 	"sync"
 	"testing"
@@ -55,12 +52,6 @@ func newEnv(t *testing.T) *env {
 	clock := &fakeClock{now: playbookTime}
 	sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.Clock = clock.Now })
 	cfg := sandboxtest.AWSConfig(t, sb, sb.AdminCredentials)
-	// Responses are read in full as soon as they arrive. This sidesteps a
-	// problem outside this package: when the SDK streams a response over
-	// 64 KiB from the sandbox, the connection is sometimes closed under it
-	// ("use of closed network connection"); reported to the front end's
-	// owner.
-	cfg.HTTPClient = &http.Client{Transport: bufferingTransport{}}
 	client := sdk.NewFromConfig(cfg)
 	return &env{t: t, sb: sb, client: client, clock: clock}
 }
@@ -131,21 +122,4 @@ func (e *env) instance(id string) types.Instance {
 		e.t.Fatalf("DescribeInstances %s: %d reservations", id, len(out.Reservations))
 	}
 	return out.Reservations[0].Instances[0]
-}
-
-// bufferingTransport reads each response body completely before returning.
-type bufferingTransport struct{}
-
-func (bufferingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(r)
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	return resp, nil
 }

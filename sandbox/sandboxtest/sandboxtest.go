@@ -42,6 +42,7 @@ func Config(endpoint, region string, creds aws.Credentials) aws.Config {
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken),
 		BaseEndpoint: aws.String(endpoint),
+		HTTPClient:   HTTPClient(),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	}
 }

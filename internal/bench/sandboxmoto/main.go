@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/irdrill/irdrill/sandbox"
+	"github.com/irdrill/irdrill/sandbox/sandboxtest"
 )
 
 func main() {
@@ -89,10 +90,10 @@ type clients struct {
 }
 
 func newClients(endpoint string, creds aws.Credentials, concurrency int) clients {
-	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-		t.MaxIdleConns = concurrency * 2
-		t.MaxIdleConnsPerHost = concurrency * 2
-	})
+	transport := awshttp.NewBuildableClient().GetTransport()
+	transport.MaxIdleConns = concurrency * 2
+	transport.MaxIdleConnsPerHost = concurrency * 2
+	httpClient := &http.Client{Transport: sandboxtest.IsolateRequestBodies(transport)}
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken),
