@@ -792,6 +792,25 @@ var strPlain = func() (t [256]bool) {
 	return t
 }()
 
+// load8 reads s[i:i+8] as a little-endian word (one load once compiled).
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// plain8 reports whether all eight bytes of x are plain string bytes (see
+// strPlain), with the usual bit tricks: (v - 0x01..) & ^v & 0x80.. is
+// non-zero exactly when some byte of v is zero, and with 0x20 in place of
+// 0x01 when some byte is below 0x20.
+func plain8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (lo * '"')
+	slash := x ^ (lo * '\\')
+	bad := (quote-lo)&^quote | (slash-lo)&^slash | (x-lo*0x20)&^x | x
+	return bad&hi == 0
+}
+
 // scanJSONString validates the string literal at s[i] == '"' as
 // encoding/json's scanner does and returns the offset after its closing
 // quote (-1 if invalid), and whether it holds escapes or non-ASCII bytes,
@@ -801,8 +820,7 @@ func scanJSONString(s string, i int) (int, bool) {
 	i++
 	for {
 		// The common run of plain bytes, eight at a time.
-		for i+8 <= len(s) && strPlain[s[i]] && strPlain[s[i+1]] && strPlain[s[i+2]] && strPlain[s[i+3]] &&
-			strPlain[s[i+4]] && strPlain[s[i+5]] && strPlain[s[i+6]] && strPlain[s[i+7]] {
+		for i+8 <= len(s) && plain8(load8(s, i)) {
 			i += 8
 		}
 		for i < len(s) && strPlain[s[i]] {

@@ -380,4 +380,3 @@ func validAccountID(s string) bool {
 	}
 	return true
 }
-
