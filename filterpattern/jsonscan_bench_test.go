@@ -40,3 +40,16 @@ func BenchmarkMatchJSONCompound(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatchJSONReference is BenchmarkMatchJSON's pattern evaluated the
+// way Match did before the scanner (encoding/json), for comparison under the
+// same machine load.
+func BenchmarkMatchJSONReference(b *testing.B) {
+	p := MustParse(`{ ($.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*") && $.userIdentity.accessKeyId = "AKIAIOSFODNN7EXAMPLE" }`)
+	b.SetBytes(int64(len(cloudTrailEvent)))
+	for b.Loop() {
+		if !referenceJSONMatch(p, cloudTrailEvent) {
+			b.Fatal("no match")
+		}
+	}
+}
