@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -41,11 +42,26 @@ func main() {
 		concurrency = flag.Int("concurrency", 8, "concurrent clients")
 		minRatio    = flag.Float64("min-ratio", 0, "exit non-zero if sandbox/moto throughput is below this (the goal is 20)")
 		motoBin     = flag.String("moto", "moto_server", "moto_server executable")
+		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	)
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sandboxmoto:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "sandboxmoto:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	if err := run(ctx, *duration, *concurrency, *minRatio, *motoBin); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "sandboxmoto:", err)
 		os.Exit(1)
 	}
