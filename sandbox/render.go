@@ -121,6 +121,9 @@ func marshalInner(v any) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if fast, ok := v.(api.XMLAppender); ok {
+		return fast.AppendInnerXML(make([]byte, 0, 4096)), nil
+	}
 	var buf bytes.Buffer
 	enc := xml.NewEncoder(&buf)
 	start := xml.StartElement{Name: xml.Name{Local: "x"}}

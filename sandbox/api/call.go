@@ -92,6 +92,14 @@ type Call struct {
 	authorized bool
 }
 
+// XMLAppender is implemented by query-protocol results that render their
+// own XML children instead of going through encoding/xml's reflection, for
+// hot, large responses (DescribeInstances). The bytes must be exactly what
+// encoding/xml would produce for the value.
+type XMLAppender interface {
+	AppendInnerXML(dst []byte) []byte
+}
+
 // TrailResource is one entry of a CloudTrail record's resources list.
 type TrailResource struct {
 	ARN       string `json:"ARN"`
