@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,8 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/irdrill/irdrill/sandbox"
+	"github.com/irdrill/irdrill/sandbox/sandboxtest"
 )
 
 type queryResults struct {
@@ -53,8 +59,9 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 		flowGroup  = "irdrill-e2e-vpc-flow-logs"
 	)
 	var (
-		intruder CLI
-		start    time.Time
+		intruder   CLI
+		sessionKey string
+		start      time.Time
 	)
 
 	BeforeAll(func() {
@@ -104,6 +111,23 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 		intruder.MustFail("AccessDenied", "iam", "create-user", "--user-name", "backdoor")
 	})
 
+	It("records calls from the suspect address 192.0.2.1 and a role session", func() {
+		// The CLI cannot claim another source address; a Go client can,
+		// through the simulation header the served sandbox was started to trust.
+		cfg := sandboxtest.Config(server.Endpoint, "ap-southeast-1", aws.Credentials{AccessKeyID: intruder.Creds.AccessKeyID, SecretAccessKey: intruder.Creds.SecretAccessKey})
+		_, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+			o.APIOptions = append(o.APIOptions, sandbox.WithSourceIP("192.0.2.1"))
+		}).DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+		Expect(err).To(HaveOccurred())
+
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:user/admin"},"Action":"sts:AssumeRole"}]}`
+		admin().MustSucceed("iam", "create-role", "--role-name", "lab-responder", "--assume-role-policy-document", trust)
+		var assumed struct{ Credentials struct{ AccessKeyId string } }
+		admin().MustJSON(&assumed, "sts", "assume-role", "--role-arn", "arn:aws:iam::999999999999:role/lab-responder", "--role-session-name", "lab", "--region", "ap-southeast-1")
+		sessionKey = assumed.Credentials.AccessKeyId
+		Expect(sessionKey).To(HavePrefix("ASIA"))
+	})
+
 	It("finds them with the lab's filter-log-events | jq command", func() {
 		script := fmt.Sprintf("aws logs filter-log-events --region ap-southeast-1 --start-time %d --log-group-name %s --filter-pattern AccessDenied --output json --query 'events[*].message'| jq -r '.[] | fromjson | .userIdentity, .sourceIPAddress, .responseElements'",
 			start.UnixMilli(), trailGroup)
@@ -121,6 +145,17 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 			start.UnixMilli(), trailGroup, intruder.Creds.AccessKeyID))
 		Expect(byKey.ExitCode).To(Equal(0), byKey.Stderr)
 		Expect(strings.Fields(byKey.Stdout)).To(ContainElements("ListUsers", "DescribeInstances", "CreateUser"))
+
+		byIP := admin().Shell(fmt.Sprintf("aws logs filter-log-events --region ap-southeast-1 --start-time %d --log-group-name %s  --filter-pattern 192.0.2.1 --output json --query 'events[*].message'| jq -r '.[] | fromjson | .userIdentity, .sourceIPAddress, .responseElements'",
+			start.UnixMilli(), trailGroup))
+		Expect(byIP.ExitCode).To(Equal(0), byIP.Stderr)
+		Expect(strings.Split(byIP.Stdout, "\n")).To(ContainElement("192.0.2.1"))
+		Expect(byIP.Stdout).To(ContainSubstring("user/intruder"))
+
+		buckets := admin().Shell(fmt.Sprintf("aws logs filter-log-events --region ap-southeast-1 --start-time %d --log-group-name %s  --filter-pattern ListBuckets --output json --query 'events[*].message'| jq -r '.[] | fromjson | .userIdentity, .sourceIPAddress, .responseElements'",
+			start.UnixMilli(), trailGroup))
+		Expect(buckets.ExitCode).To(Equal(0), buckets.Stderr)
+		Expect(strings.TrimSpace(buckets.Stdout)).To(BeEmpty(), "the sandbox serves no S3, so nobody listed buckets")
 
 		var events struct {
 			Events []struct{ LogStreamName, Message string }
@@ -143,13 +178,13 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 			_, hasPtr := field(row, "@ptr")
 			Expect(hasPtr).To(BeTrue())
 		}
-		Expect(names).To(ConsistOf("ListUsers", "DescribeInstances", "CreateUser"))
-		Expect(res.Statistics.RecordsMatched).To(Equal(3.0))
+		Expect(names).To(ConsistOf("ListUsers", "DescribeInstances", "CreateUser", "DescribeInstances"))
+		Expect(res.Statistics.RecordsMatched).To(Equal(4.0))
 		Expect(res.Statistics.RecordsScanned).To(BeNumerically(">=", 3))
 
 		byKey := runQuery(admin(), "ap-southeast-1", trailGroup, fmt.Sprintf(`filter userIdentity.accessKeyId ="%s" | fields awsRegion, eventSource, eventName, sourceIPAddress, userAgent`, intruder.Creds.AccessKeyID),
 			start, time.Now().Add(time.Minute))
-		Expect(byKey.Results).To(HaveLen(3))
+		Expect(byKey.Results).To(HaveLen(4))
 
 		created := runQuery(admin(), "ap-southeast-1", trailGroup, `filter eventName="CreateUser" or eventName = "CreateRole" | fields requestParameters.userName, requestParameters.roleName, responseElements.user.arn, responseElements.role.arn, sourceIPAddress, eventTime, errorCode`,
 			start, time.Now().Add(time.Minute))
@@ -160,6 +195,23 @@ var _ = Describe("the lab's CloudWatch Logs investigation", Ordered, labelSandbo
 			}
 		}
 		Expect(userNames).To(ContainElements("intruder", "backdoor"))
+
+		fromIP := runQuery(admin(), "ap-southeast-1", trailGroup, `filter sourceIPAddress = "192.0.2.1" | fields awsRegion, userIdentity.arn, eventSource, eventName, sourceIPAddress, userAgent`,
+			start, time.Now().Add(time.Minute))
+		Expect(fromIP.Results).To(HaveLen(1))
+		name, _ := field(fromIP.Results[0], "eventName")
+		Expect(name).To(Equal("DescribeInstances"))
+
+		keyCreated := runQuery(admin(), "ap-southeast-1", trailGroup, fmt.Sprintf(`filter responseElements.credentials.accessKeyId ="%s" | fields awsRegion, eventSource, eventName, sourceIPAddress, userAgent`, sessionKey),
+			start, time.Now().Add(time.Minute))
+		Expect(keyCreated.Results).To(HaveLen(1))
+		name, _ = field(keyCreated.Results[0], "eventName")
+		Expect(name).To(Equal("AssumeRole"))
+
+		listBuckets := runQuery(admin(), "ap-southeast-1", trailGroup, `filter eventName ="ListBuckets"| fields awsRegion, eventSource, eventName, sourceIPAddress, userAgent`,
+			start, time.Now().Add(time.Minute))
+		Expect(listBuckets.Results).To(BeEmpty())
+		Expect(listBuckets.Statistics.RecordsScanned).To(BeNumerically(">", 0))
 	})
 
 	It("rejects a malformed query with its location", func() {
