@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/irdrill/irdrill/sandbox/api"
 )
@@ -75,6 +76,18 @@ func anyMatch(patterns, values []string) bool {
 // len(value)) time with the classic single-backtrack algorithm, so hostile
 // patterns cannot make it explode.
 func wildcardMatch(pattern, value string) bool {
+	// Most patterns are literal (tag:env=prod, an instance ID); compare
+	// those without converting to runes. Invalid UTF-8 decodes every bad
+	// byte to U+FFFD, so unequal invalid strings may still match and take
+	// the general path.
+	if !strings.ContainsAny(pattern, `*?\`) {
+		if pattern == value {
+			return true
+		}
+		if utf8.ValidString(pattern) && utf8.ValidString(value) {
+			return false
+		}
+	}
 	p := []rune(pattern)
 	v := []rune(value)
 	pi, vi := 0, 0

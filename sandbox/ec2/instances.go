@@ -326,7 +326,7 @@ func (r *region) launch(call *api.Call, req *runRequest, now time.Time) (*reserv
 		return nil, err
 	}
 	live := 0
-	for _, inst := range r.instances.byID {
+	for _, inst := range r.instances.items {
 		if inst.state != stateTerminated {
 			live++
 		}
@@ -463,16 +463,17 @@ func volumeIops(volumeType string, size int) int {
 // show it. Terminated instances have no network interfaces, addresses or
 // volumes left.
 func (r *region) instanceXML(inst *instance) instanceXML {
+	launchTime := ec2Time(inst.launchTime)
 	x := instanceXML{
 		InstanceID: inst.id, ImageID: inst.imageID, InstanceState: inst.state.xml(),
 		Reason: inst.stateTransitionReason, KeyName: inst.keyName, AmiLaunchIndex: inst.amiLaunchIndex,
-		InstanceType: inst.instanceType, LaunchTime: ec2Time(inst.launchTime),
+		InstanceType: inst.instanceType, LaunchTime: launchTime,
 		Placement: placementXML{AvailabilityZone: inst.zone.name, Tenancy: inst.tenancy},
 		Platform:  inst.platform, Architecture: inst.arch, RootDeviceType: "ebs", RootDeviceName: inst.rootDevice,
 		VirtualizationType: "hvm", ClientToken: inst.clientToken, Tags: r.sortedTags(inst.id), Hypervisor: inst.hypervisor,
 		EbsOptimized: inst.ebsOptimized, EnaSupport: true, CPUOptions: cpuOptionsXML{CoreCount: inst.cores, ThreadsPerCore: inst.threads},
 		MetadataOptions: metadataOptionsXML{State: "applied", HTTPTokens: "optional", HTTPPutResponseHopLimit: 1, HTTPEndpoint: "enabled", HTTPProtocolIpv6: "disabled", InstanceMetadataTags: "disabled"},
-		PlatformDetails: inst.platformDetails, UsageOperation: inst.usageOperation, UsageOperationUpdated: ec2Time(inst.launchTime),
+		PlatformDetails: inst.platformDetails, UsageOperation: inst.usageOperation, UsageOperationUpdated: launchTime,
 		CurrentBootMode: "legacy-bios",
 		SourceDestCheck: true,
 	}
@@ -514,16 +515,25 @@ func (r *region) instanceXML(inst *instance) instanceXML {
 			PrivateIPAddresses: []instancePrivateIPXML{{PrivateIPAddress: x.PrivateIPAddress, PrivateDNSName: x.PrivateDNSName, Primary: true, Association: assoc}},
 		}
 		if a := e.attachment; a != nil {
-			ni.Attachment = instanceEniAttachmentXML{AttachmentID: a.id, DeviceIndex: a.deviceIndex, Status: r.attachmentStatus(inst.id), AttachTime: ec2Time(a.attachTime), DeleteOnTermination: a.deleteOnTermination}
+			ni.Attachment = instanceEniAttachmentXML{AttachmentID: a.id, DeviceIndex: a.deviceIndex, Status: volumeAttachmentStatus(inst), AttachTime: sameTime(a.attachTime, inst.launchTime, launchTime), DeleteOnTermination: a.deleteOnTermination}
 		}
 		x.NetworkInterfaces = []instanceNetworkInterfaceXML{ni}
 	}
 	if v, ok := r.volumes.get(inst.rootVolumeID); ok && v.attachment != nil {
 		x.BlockDeviceMapping = []instanceBlockDeviceXML{{DeviceName: v.attachment.device, Ebs: instanceEbsXML{
-			VolumeID: v.id, Status: volumeAttachmentStatus(inst), AttachTime: ec2Time(v.attachment.attachTime), DeleteOnTermination: v.attachment.deleteOnTermination,
+			VolumeID: v.id, Status: volumeAttachmentStatus(inst), AttachTime: sameTime(v.attachment.attachTime, inst.launchTime, launchTime), DeleteOnTermination: v.attachment.deleteOnTermination,
 		}}}
 	}
 	return x
+}
+
+// sameTime formats t, reusing formatted (ec2Time(ref)) when t is ref, as
+// launch-time attachments are.
+func sameTime(t, ref time.Time, formatted string) string {
+	if t.Equal(ref) {
+		return formatted
+	}
+	return ec2Time(t)
 }
 
 func volumeAttachmentStatus(inst *instance) string {
@@ -553,7 +563,11 @@ var instanceFilterNames = setOf("instance-id", "instance-state-name", "instance-
 	"platform-details", "ami-launch-index", "block-device-mapping.volume-id", "block-device-mapping.device-name",
 	"monitoring-state", "tenancy", "source-dest-check", "state-reason-code", "tag")
 
-func (r *region) instanceFilterValues(inst *instance, x *instanceXML, name string) []string {
+// instanceFilterValues answers one filter for an instance. Most filters
+// read the instance itself; the ones that read the rendered view call
+// view, which builds it on first use, so that filtering many instances
+// does not render the ones that do not match.
+func (r *region) instanceFilterValues(inst *instance, view func() *instanceXML, name string) []string {
 	one := func(v string) []string {
 		if v == "" {
 			return nil
@@ -572,28 +586,30 @@ func (r *region) instanceFilterValues(inst *instance, x *instanceXML, name strin
 	case "image-id":
 		return one(inst.imageID)
 	case "subnet-id", "network-interface.subnet-id":
-		return one(x.SubnetID)
+		return one(view().SubnetID)
 	case "vpc-id", "network-interface.vpc-id":
-		return one(x.VpcID)
+		return one(view().VpcID)
 	case "private-ip-address", "network-interface.addresses.private-ip-address":
-		return one(x.PrivateIPAddress)
+		return one(view().PrivateIPAddress)
 	case "ip-address":
-		return one(x.IPAddress)
+		return one(view().IPAddress)
 	case "private-dns-name":
-		return one(x.PrivateDNSName)
+		return one(view().PrivateDNSName)
 	case "dns-name":
-		return one(x.DNSName)
+		return one(view().DNSName)
 	case "network-interface.network-interface-id":
-		if len(x.NetworkInterfaces) > 0 {
+		if x := view(); len(x.NetworkInterfaces) > 0 {
 			return one(x.NetworkInterfaces[0].NetworkInterfaceID)
 		}
 	case "instance.group-id", "group-id", "network-interface.group-id":
+		x := view()
 		out := make([]string, 0, len(x.Groups))
 		for _, g := range x.Groups {
 			out = append(out, g.GroupID)
 		}
 		return out
 	case "instance.group-name", "group-name", "network-interface.group-name":
+		x := view()
 		out := make([]string, 0, len(x.Groups))
 		for _, g := range x.Groups {
 			out = append(out, g.GroupName)
@@ -610,7 +626,7 @@ func (r *region) instanceFilterValues(inst *instance, x *instanceXML, name strin
 	case "architecture":
 		return one(inst.arch)
 	case "launch-time":
-		return one(x.LaunchTime)
+		return one(view().LaunchTime)
 	case "iam-instance-profile.arn":
 		return one(inst.iamProfileARN)
 	case "client-token":
@@ -620,7 +636,7 @@ func (r *region) instanceFilterValues(inst *instance, x *instanceXML, name strin
 	case "root-device-name", "block-device-mapping.device-name":
 		return one(inst.rootDevice)
 	case "block-device-mapping.volume-id":
-		if len(x.BlockDeviceMapping) > 0 {
+		if x := view(); len(x.BlockDeviceMapping) > 0 {
 			return one(x.BlockDeviceMapping[0].Ebs.VolumeID)
 		}
 	case "hypervisor":
@@ -634,11 +650,11 @@ func (r *region) instanceFilterValues(inst *instance, x *instanceXML, name strin
 	case "ami-launch-index":
 		return one(itoa(inst.amiLaunchIndex))
 	case "monitoring-state":
-		return one(x.Monitoring.State)
+		return one(view().Monitoring.State)
 	case "tenancy":
 		return one(inst.tenancy)
 	case "source-dest-check":
-		return one(boolString(x.SourceDestCheck))
+		return one(boolString(view().SourceDestCheck))
 	case "state-reason-code":
 		return one(inst.stateReasonCode)
 	default:
@@ -710,33 +726,69 @@ func describeInstances(ctx context.Context, s *Service, r *region, call *api.Cal
 			return nil, err
 		}
 	} else {
-		list = make([]*instance, 0, len(r.instances.order))
-		for _, id := range r.instances.order {
-			if inst := r.instances.byID[id]; r.visible(inst, now) {
-				list = append(list, inst)
-			}
-		}
+		list = r.instances.items
 	}
-	matched := make([]instanceXML, 0, len(list))
+	// Filter on the model and render only the page: the rendered view is
+	// built only for a filter that needs it, and then kept for the response.
+	type match struct {
+		inst *instance
+		x    *instanceXML
+	}
+	var (
+		cur     match
+		scratch [1]string
+	)
+	view := func() *instanceXML {
+		if cur.x == nil {
+			x := r.instanceXML(cur.inst)
+			cur.x = &x
+		}
+		return cur.x
+	}
+	values := func(name string) []string {
+		if key, ok := strings.CutPrefix(name, "tag:"); ok && key != "" {
+			// The commonest filter, answered without allocating.
+			v, ok := r.tags[cur.inst.id][key]
+			if !ok {
+				return nil
+			}
+			scratch[0] = v
+			return scratch[:]
+		}
+		return r.instanceFilterValues(cur.inst, view, name)
+	}
+	matched := make([]match, 0, min(len(list), 1024))
 	for _, inst := range list {
-		x := r.instanceXML(inst)
-		if len(fs) > 0 && !fs.match(func(name string) []string { return r.instanceFilterValues(inst, &x, name) }) {
+		if len(ids) == 0 && !r.visible(inst, now) {
 			continue
 		}
-		matched = append(matched, x)
+		cur = match{inst: inst}
+		if len(fs) > 0 && !fs.match(values) {
+			continue
+		}
+		matched = append(matched, cur)
 	}
 	from, to, next := pg.window(len(matched))
+	page := matched[from:to]
 	out := describeInstancesResult{NextToken: next, Reservations: []reservationXML{}}
 	// Consecutive instances of one reservation share a reservation entry.
-	for _, x := range matched[from:to] {
-		inst := r.instances.byID[x.InstanceID]
-		n := len(out.Reservations)
-		if n > 0 && out.Reservations[n-1].ReservationID == inst.reservationID {
-			out.Reservations[n-1].Instances = append(out.Reservations[n-1].Instances, x)
-			continue
+	for i := 0; i < len(page); {
+		inst := page[i].inst
+		j := i + 1
+		for j < len(page) && page[j].inst.reservationID == inst.reservationID {
+			j++
 		}
 		res, _ := r.reservations.get(inst.reservationID)
-		out.Reservations = append(out.Reservations, reservationXML{ReservationID: inst.reservationID, OwnerID: res.ownerID, RequesterID: res.requesterID, Groups: []groupIdentifierXML{}, Instances: []instanceXML{x}})
+		rx := reservationXML{ReservationID: inst.reservationID, OwnerID: res.ownerID, RequesterID: res.requesterID, Groups: []groupIdentifierXML{}, Instances: make([]instanceXML, j-i)}
+		for k, m := range page[i:j] {
+			if m.x != nil {
+				rx.Instances[k] = *m.x
+			} else {
+				rx.Instances[k] = r.instanceXML(m.inst)
+			}
+		}
+		out.Reservations = append(out.Reservations, rx)
+		i = j
 	}
 	return out, nil
 }

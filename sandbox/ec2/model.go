@@ -2,17 +2,20 @@ package ec2
 
 import (
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
 // table keeps resources by ID in creation order, so that Describe* answers
-// are stable and pagination is an offset into the order.
+// are stable and pagination is an offset into the order. items holds the
+// resources in the same order as order, for passes over every resource
+// that should not look each one up by ID.
 type table[T any] struct {
 	byID  map[string]*T
 	order []string
+	items []*T
 }
 
 func newTable[T any]() table[T] { return table[T]{byID: map[string]*T{}} }
@@ -20,6 +23,7 @@ func newTable[T any]() table[T] { return table[T]{byID: map[string]*T{}} }
 func (t *table[T]) add(id string, v *T) {
 	t.byID[id] = v
 	t.order = append(t.order, id)
+	t.items = append(t.items, v)
 }
 
 func (t *table[T]) get(id string) (*T, bool) {
@@ -34,18 +38,17 @@ func (t *table[T]) remove(id string) {
 	delete(t.byID, id)
 	for i, o := range t.order {
 		if o == id {
+			// Fresh arrays, so that a pass ranging over the old ones is
+			// undisturbed.
 			t.order = append(t.order[:i:i], t.order[i+1:]...)
+			t.items = append(t.items[:i:i], t.items[i+1:]...)
 			break
 		}
 	}
 }
 
 func (t *table[T]) all() []*T {
-	out := make([]*T, 0, len(t.order))
-	for _, id := range t.order {
-		out = append(out, t.byID[id])
-	}
-	return out
+	return append(make([]*T, 0, len(t.items)), t.items...)
 }
 
 // region is one region's EC2 state. mu guards everything in it; the lock
@@ -344,22 +347,39 @@ func (r *region) privateDNSName(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
 	}
-	host := "ip-" + strings.ReplaceAll(a.String(), ".", "-")
+	var buf [80]byte
+	b := append(buf[:0], "ip-"...)
+	b = dashed(a.AppendTo(b), len(b))
 	if r.name == "us-east-1" {
-		return host + ".ec2.internal"
+		return string(append(b, ".ec2.internal"...))
 	}
-	return host + "." + r.name + ".compute.internal"
+	b = append(append(append(b, '.'), r.name...), ".compute.internal"...)
+	return string(b)
 }
 
 func (r *region) publicDNSName(ip string) string {
 	if ip == "" {
 		return ""
 	}
-	host := "ec2-" + strings.ReplaceAll(ip, ".", "-")
+	var buf [80]byte
+	b := append(buf[:0], "ec2-"...)
+	b = dashed(append(b, ip...), len(b))
 	if r.name == "us-east-1" {
-		return host + ".compute-1.amazonaws.com"
+		return string(append(b, ".compute-1.amazonaws.com"...))
 	}
-	return host + "." + r.name + ".compute.amazonaws.com"
+	b = append(append(append(b, '.'), r.name...), ".compute.amazonaws.com"...)
+	return string(b)
+}
+
+// dashed replaces the dots in b[from:] with dashes, as EC2's DNS names
+// spell addresses.
+func dashed(b []byte, from int) []byte {
+	for i := from; i < len(b); i++ {
+		if b[i] == '.' {
+			b[i] = '-'
+		}
+	}
+	return b
 }
 
 func (r *region) defaultVPC() *vpc {
@@ -399,7 +419,9 @@ func (r *region) sortedTags(id string) []tagXML {
 	for k, v := range tags {
 		out = append(out, tagXML{Key: k, Value: v})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b tagXML) int { return strings.Compare(a.Key, b.Key) })
+	}
 	return out
 }
 

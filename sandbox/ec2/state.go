@@ -76,8 +76,7 @@ func (r *region) settleAll(now time.Time) {
 	if r.transitional == 0 {
 		return
 	}
-	for _, id := range r.instances.order {
-		inst := r.instances.byID[id]
+	for _, inst := range r.instances.items {
 		if inst.state.transitional() && !now.Before(inst.transitionAt) {
 			r.settle(inst, now)
 		}
