@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,8 +27,26 @@ type Target struct {
 	Admin     Credentials
 
 	process *exec.Cmd
-	output  *bytes.Buffer
+	output  *syncBuffer
 	exited  chan error
+}
+
+// syncBuffer collects the server's output while specs read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Credentials are a signing key for the CLI.
@@ -51,7 +70,7 @@ func startSandboxServer(ctx context.Context, workDir string) (*Target, error) {
 		Endpoint:  "http://" + addr,
 		AccountID: "999999999999",
 		Admin:     Credentials{AccessKeyID: "AKIAIRDRILLBOOTSTRAP", SecretAccessKey: "irdrill-bootstrap-secret"},
-		output:    &bytes.Buffer{},
+		output:    &syncBuffer{},
 		exited:    make(chan error, 1),
 	}
 	t.process = exec.Command(bin, "sandbox", "serve", "--addr", addr, "--trust-source-ip-header", "--log-level", "warn")
