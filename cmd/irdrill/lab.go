@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/irdrill/irdrill/internal/seedlab"
@@ -83,6 +85,10 @@ func runLab(cmd *cobra.Command, o labOptions) error {
 		DetectTimeout:           o.detectTimeout,
 		StopLoggingBeforeAttack: o.stopLoggingBeforeAttack,
 		Logger:                  slog.Default(),
+		ProvisionLeakedKey: func(_ context.Context, userName string) (aws.Credentials, error) {
+			err := sb.Handler().IAM().ImportAccessKey(userName, seedlab.SeedAccessKeyID, seedlab.SeedSecretAccessKey)
+			return aws.Credentials{AccessKeyID: seedlab.SeedAccessKeyID, SecretAccessKey: seedlab.SeedSecretAccessKey}, err
+		},
 	}, report)
 	if o.json && res != nil {
 		enc := json.NewEncoder(out)

@@ -91,7 +91,19 @@ type Config struct {
 	StopLoggingBeforeAttack bool
 	// Logger receives progress at debug level; slog.Default() when nil.
 	Logger *slog.Logger
+	// ProvisionLeakedKey, when set, gives the leaked user its access key
+	// instead of CreateAccessKey, which always draws a random id. The
+	// embedded sandbox uses it to hand out the seed's own key
+	// (SeedAccessKeyID), so that the lab's queries read as the documents do.
+	ProvisionLeakedKey func(ctx context.Context, userName string) (aws.Credentials, error)
 }
+
+// The playbook's leaked key, and the AWS documentation's example secret
+// that goes with it.
+const (
+	SeedAccessKeyID     = "AKIAIOSFODNN7EXAMPLE"
+	SeedSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
 
 func (c Config) withDefaults() Config {
 	if c.Region == "" {

@@ -180,13 +180,22 @@ func (l *lab) setupPipelineUser(ctx context.Context) error {
 	}
 	l.setupStep(true, "user %s with %s (ec2:*)", user, IntegrationPolicy)
 
-	key, err := l.admin.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
-	if err != nil {
-		return fmt.Errorf("create access key for %s: %w", user, err)
+	var keyID, secret string
+	if l.cfg.ProvisionLeakedKey != nil {
+		creds, err := l.cfg.ProvisionLeakedKey(ctx, user)
+		if err != nil {
+			return fmt.Errorf("provision the leaked key for %s: %w", user, err)
+		}
+		keyID, secret = creds.AccessKeyID, creds.SecretAccessKey
+	} else {
+		key, err := l.admin.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
+		if err != nil {
+			return fmt.Errorf("create access key for %s: %w", user, err)
+		}
+		keyID, secret = aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
 	}
-	keyID := aws.ToString(key.AccessKey.AccessKeyId)
 	l.res.LeakedKeyID = keyID
-	l.useLeakedKey(keyID, aws.ToString(key.AccessKey.SecretAccessKey))
+	l.useLeakedKey(keyID, secret)
 	l.setupStep(true, "access key %s for %s: the leaked key", keyID, user)
 	return nil
 }

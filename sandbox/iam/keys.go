@@ -114,6 +114,51 @@ func (s *Service) Bootstrap(userName, accessKeyID, secretAccessKey string) error
 	return nil
 }
 
+// ImportAccessKey gives an existing user an access key with a chosen id
+// and secret, which no IAM API can do: it lets a drill replay the seed
+// documents with their own leaked key (AKIAIOSFODNN7EXAMPLE). The id must
+// look like an AWS key id and never have been used, and the user's
+// AccessKeysPerUser quota applies.
+func (s *Service) ImportAccessKey(userName, accessKeyID, secretAccessKey string) error {
+	if !validLongTermKeyID(accessKeyID) {
+		return fmt.Errorf("import access key %q: want %s followed by 16 upper-case letters or digits", accessKeyID, prefixAccessKey)
+	}
+	if len(secretAccessKey) != 40 {
+		return fmt.Errorf("import access key %s: the secret must have 40 characters, not %d", accessKeyID, len(secretAccessKey))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[strings.ToLower(userName)]
+	if !ok {
+		return fmt.Errorf("import access key %s: %w", accessKeyID, noSuch(kindUser, userName))
+	}
+	_, live := s.keys[accessKeyID]
+	_, dead := s.tombstones[accessKeyID]
+	if live || dead {
+		return fmt.Errorf("import access key %s: the id is already in use", accessKeyID)
+	}
+	if len(u.keys) >= maxKeysPerUser {
+		return fmt.Errorf("import access key %s: %w", accessKeyID, limitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", maxKeysPerUser))
+	}
+	k := &accessKey{id: accessKeyID, secret: secretAccessKey, user: u, active: true, created: s.now()}
+	u.keys = append(u.keys, k)
+	s.keys[k.id] = k
+	return nil
+}
+
+func validLongTermKeyID(id string) bool {
+	rest, ok := strings.CutPrefix(id, prefixAccessKey)
+	if !ok || len(rest) != 16 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Service) createAccessKey(ctx context.Context, call *api.Call) (any, error) {
 	name, err := userParam(call)
 	if err != nil {
