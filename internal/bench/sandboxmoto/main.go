@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"sync"
@@ -43,6 +43,7 @@ func main() {
 		minRatio    = flag.Float64("min-ratio", 0, "exit non-zero if sandbox/moto throughput is below this (the goal is 20)")
 		motoBin     = flag.String("moto", "moto_server", "moto_server executable")
 		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+		inProcess   = flag.Bool("in-process", false, "run the sandbox inside the benchmark process instead of as `irdrill sandbox serve` (moto always runs as its own process)")
 	)
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -60,19 +61,33 @@ func main() {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	if err := run(ctx, *duration, *concurrency, *minRatio, *motoBin); err != nil {
+	if err := run(ctx, *duration, *concurrency, *minRatio, *motoBin, *inProcess); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "sandboxmoto:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, duration time.Duration, concurrency int, minRatio float64, motoBin string) error {
-	sb, err := sandbox.Start(ctx, sandbox.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return fmt.Errorf("start sandbox: %w", err)
+func run(ctx context.Context, duration time.Duration, concurrency int, minRatio float64, motoBin string, inProcess bool) error {
+	var sandboxURL string
+	adminCreds := aws.Credentials{AccessKeyID: sandbox.DefaultAdminAccessKeyID, SecretAccessKey: sandbox.DefaultAdminSecretAccessKey}
+	if inProcess {
+		sb, err := sandbox.Start(ctx, sandbox.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			return fmt.Errorf("start sandbox: %w", err)
+		}
+		defer sb.Close()
+		sandboxURL = sb.URL
+	} else {
+		// Like moto, the sandbox gets a process of its own, so that neither
+		// server shares a heap or a garbage collector with the client.
+		srv, err := startIrdrill(ctx)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		sandboxURL = srv.url
 	}
-	defer sb.Close()
 
 	moto, err := startMoto(ctx, motoBin)
 	if err != nil {
@@ -83,7 +98,7 @@ func run(ctx context.Context, duration time.Duration, concurrency int, minRatio 
 	fmt.Printf("request mix: RunInstances, DescribeInstances over 100 instances, IAM GetUser, IAM ListAccessKeys, signed GetCallerIdentity\n")
 	fmt.Printf("concurrency %d, %s per target, GOMAXPROCS %d\n\n", concurrency, duration, runtimeProcs())
 
-	sbRate, err := measure(ctx, "irdrill sandbox", sb.URL, sb.AdminCredentials, duration, concurrency)
+	sbRate, err := measure(ctx, "irdrill sandbox", sandboxURL, adminCreds, duration, concurrency)
 	if err != nil {
 		return err
 	}
@@ -205,39 +220,74 @@ func measure(ctx context.Context, name, endpoint string, creds aws.Credentials, 
 	return rate, nil
 }
 
-type motoServer struct {
-	url  string
-	cmd  *exec.Cmd
-	done chan error
+type serverProcess struct {
+	url     string
+	cmd     *exec.Cmd
+	done    chan error
+	cleanup func()
 }
 
-func startMoto(ctx context.Context, bin string) (*motoServer, error) {
+func startMoto(ctx context.Context, bin string) (*serverProcess, error) {
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		return nil, fmt.Errorf("moto_server not found (%w); the comparison needs moto 5 on PATH", err)
 	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	return startProcess(ctx, "moto_server", port, "/moto-api/", path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+}
+
+// startIrdrill builds irdrill and serves the sandbox from it.
+func startIrdrill(ctx context.Context) (*serverProcess, error) {
+	dir, err := os.MkdirTemp("", "irdrill-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	bin := filepath.Join(dir, "irdrill")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/irdrill/irdrill/cmd/irdrill")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build irdrill: %w\n%s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := startProcess(ctx, "irdrill sandbox serve", port, sandbox.HealthPath, bin, "sandbox", "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "error")
+	if err != nil {
+		return nil, err
+	}
+	srv.cleanup = func() { os.RemoveAll(dir) }
+	return srv, nil
+}
+
+func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("find a free port: %w", err)
+		return 0, fmt.Errorf("find a free port: %w", err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	m := &motoServer{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1)}
-	m.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func startProcess(ctx context.Context, name string, port int, healthPath, path string, args ...string) (*serverProcess, error) {
+	m := &serverProcess{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1)}
+	m.cmd = exec.Command(path, args...)
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := m.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start moto_server: %w", err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	go func() { m.done <- m.cmd.Wait() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(m.url + "/moto-api/"); err == nil {
+		if resp, err := http.Get(m.url + healthPath); err == nil {
 			resp.Body.Close()
 			return m, nil
 		}
 		select {
 		case err := <-m.done:
-			return nil, fmt.Errorf("moto_server exited: %v", err)
+			return nil, fmt.Errorf("%s exited: %v", name, err)
 		case <-ctx.Done():
 			m.stop()
 			return nil, ctx.Err()
@@ -245,10 +295,13 @@ func startMoto(ctx context.Context, bin string) (*motoServer, error) {
 		}
 	}
 	m.stop()
-	return nil, errors.New("moto_server did not answer within 60s")
+	return nil, fmt.Errorf("%s did not answer within 60s", name)
 }
 
-func (m *motoServer) stop() {
+func (m *serverProcess) stop() {
+	if m.cleanup != nil {
+		defer m.cleanup()
+	}
 	if m.cmd.Process != nil {
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
 		select {
