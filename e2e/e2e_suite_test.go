@@ -6,6 +6,7 @@ import (
 	"context"
 	"os/exec"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -25,13 +26,14 @@ var _ = BeforeSuite(func(ctx context.Context) {
 		Expect(err).NotTo(HaveOccurred(), "%s is needed by the end-to-end suite (.ci/run installs it)", tool)
 	}
 	var err error
+	// The first build on a fresh machine compiles the whole SDK: allow for it.
 	server, err = startSandboxServer(ctx, GinkgoT().TempDir())
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() {
 		Expect(server.Stop()).To(Succeed(), "graceful shutdown on SIGTERM; output:\n%s", server.output.String())
 		Expect(server.output.String()).To(ContainSubstring("shutting down"))
 	})
-}, NodeTimeout(120e9))
+}, NodeTimeout(10*time.Minute))
 
 // admin is the CLI with the bootstrap admin key.
 func admin() CLI { return CLI{Target: server, Creds: server.Admin} }
