@@ -381,6 +381,6 @@ func describeInstanceTypes(ctx context.Context, s *Service, r *region, call *api
 		x.Hypervisor = info.hypervisor
 		matched = append(matched, x)
 	}
-	from, to, next := pg.window(len(matched))
-	return describeInstanceTypesResult{InstanceTypes: matched[from:to], NextToken: next}, nil
+	types, next := paginate(pg, matched)
+	return describeInstanceTypesResult{InstanceTypes: types, NextToken: next}, nil
 }

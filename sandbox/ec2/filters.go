@@ -182,16 +182,15 @@ func parsePage(p *api.Params, min, max int) (page, error) {
 	return pg, nil
 }
 
-// window returns the [from, to) slice bounds for n items and the token for
-// the next page ("" on the last page).
-func (pg page) window(n int) (from, to int, next string) {
-	from = min(pg.start, n)
-	to = n
-	if pg.size > 0 && from+pg.size < n {
+// paginate cuts items to the page and returns the token for the next page
+// ("" on the last page).
+func paginate[T any](pg page, items []T) (pageItems []T, next string) {
+	from, to := min(pg.start, len(items)), len(items)
+	if pg.size > 0 && from+pg.size < to {
 		to = from + pg.size
 		next = encodeToken(to)
 	}
-	return from, to, next
+	return items[from:to], next
 }
 
 // Tokens are opaque to clients; the sandbox encodes the offset of the next

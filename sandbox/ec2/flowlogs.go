@@ -259,8 +259,7 @@ func describeFlowLogs(ctx context.Context, s *Service, r *region, call *api.Call
 		}
 		out.FlowLogs = append(out.FlowLogs, r.flowLogXML(f))
 	}
-	from, to, next := pg.window(len(out.FlowLogs))
-	out.FlowLogs, out.NextToken = out.FlowLogs[from:to], next
+	out.FlowLogs, out.NextToken = paginate(pg, out.FlowLogs)
 	return out, nil
 }
 

@@ -768,8 +768,7 @@ func describeInstances(ctx context.Context, s *Service, r *region, call *api.Cal
 		}
 		matched = append(matched, cur)
 	}
-	from, to, next := pg.window(len(matched))
-	page := matched[from:to]
+	page, next := paginate(pg, matched)
 	out := describeInstancesResult{NextToken: next, Reservations: []reservationXML{}}
 	// Consecutive instances of one reservation share a reservation entry.
 	for i := 0; i < len(page); {
@@ -864,8 +863,7 @@ func describeInstanceStatus(ctx context.Context, s *Service, r *region, call *ap
 		}
 		out.Statuses = append(out.Statuses, x)
 	}
-	from, to, next := pg.window(len(out.Statuses))
-	out.Statuses, out.NextToken = out.Statuses[from:to], next
+	out.Statuses, out.NextToken = paginate(pg, out.Statuses)
 	return out, nil
 }
 

@@ -51,6 +51,24 @@ func (t *table[T]) all() []*T {
 	return append(make([]*T, 0, len(t.items)), t.items...)
 }
 
+// selectByID returns the resources a Describe* request names, in the
+// request's order, or every resource when it names none. The first unknown
+// ID fails the whole request, as EC2 does.
+func (t *table[T]) selectByID(ids []string) ([]*T, error) {
+	if len(ids) == 0 {
+		return t.all(), nil
+	}
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		v, ok := t.byID[id]
+		if !ok {
+			return nil, notFound(id)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // region is one region's EC2 state. mu guards everything in it; the lock
 // order is region.mu before Service.mu (which only guards the region map).
 type region struct {

@@ -81,17 +81,9 @@ func describeVpcs(ctx context.Context, s *Service, r *region, call *api.Call) (a
 	ids := call.Params.List("VpcId")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var list []*vpc
-	if len(ids) > 0 {
-		for _, id := range ids {
-			v, ok := r.vpcs.get(id)
-			if !ok {
-				return nil, notFound(id)
-			}
-			list = append(list, v)
-		}
-	} else {
-		list = r.vpcs.all()
+	list, err := r.vpcs.selectByID(ids)
+	if err != nil {
+		return nil, err
 	}
 	var out describeVpcsResult
 	for _, v := range list {
@@ -121,8 +113,7 @@ func describeVpcs(ctx context.Context, s *Service, r *region, call *api.Call) (a
 		}
 		out.Vpcs = append(out.Vpcs, r.vpcXML(v))
 	}
-	from, to, next := pg.window(len(out.Vpcs))
-	out.Vpcs, out.NextToken = out.Vpcs[from:to], next
+	out.Vpcs, out.NextToken = paginate(pg, out.Vpcs)
 	return out, nil
 }
 
@@ -258,17 +249,9 @@ func describeSubnets(ctx context.Context, s *Service, r *region, call *api.Call)
 	ids := call.Params.List("SubnetId")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var list []*subnet
-	if len(ids) > 0 {
-		for _, id := range ids {
-			sn, ok := r.subnets.get(id)
-			if !ok {
-				return nil, notFound(id)
-			}
-			list = append(list, sn)
-		}
-	} else {
-		list = r.subnets.all()
+	list, err := r.subnets.selectByID(ids)
+	if err != nil {
+		return nil, err
 	}
 	var out describeSubnetsResult
 	for _, sn := range list {
@@ -304,8 +287,7 @@ func describeSubnets(ctx context.Context, s *Service, r *region, call *api.Call)
 		}
 		out.Subnets = append(out.Subnets, r.subnetXML(sn))
 	}
-	from, to, next := pg.window(len(out.Subnets))
-	out.Subnets, out.NextToken = out.Subnets[from:to], next
+	out.Subnets, out.NextToken = paginate(pg, out.Subnets)
 	return out, nil
 }
 
@@ -405,17 +387,9 @@ func describeNetworkInterfaces(ctx context.Context, s *Service, r *region, call 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.settleAll(s.now())
-	var list []*networkInterface
-	if len(ids) > 0 {
-		for _, id := range ids {
-			e, ok := r.enis.get(id)
-			if !ok {
-				return nil, notFound(id)
-			}
-			list = append(list, e)
-		}
-	} else {
-		list = r.enis.all()
+	list, err := r.enis.selectByID(ids)
+	if err != nil {
+		return nil, err
 	}
 	var out describeNetworkInterfacesResult
 	for _, e := range list {
@@ -425,8 +399,7 @@ func describeNetworkInterfaces(ctx context.Context, s *Service, r *region, call 
 		}
 		out.NetworkInterfaces = append(out.NetworkInterfaces, x)
 	}
-	from, to, next := pg.window(len(out.NetworkInterfaces))
-	out.NetworkInterfaces, out.NextToken = out.NetworkInterfaces[from:to], next
+	out.NetworkInterfaces, out.NextToken = paginate(pg, out.NetworkInterfaces)
 	return out, nil
 }
 

@@ -175,8 +175,7 @@ func describeSecurityGroups(ctx context.Context, s *Service, r *region, call *ap
 		}
 		out.Groups = append(out.Groups, r.groupXML(g))
 	}
-	from, to, next := pg.window(len(out.Groups))
-	out.Groups, out.NextToken = out.Groups[from:to], next
+	out.Groups, out.NextToken = paginate(pg, out.Groups)
 	return out, nil
 }
 
@@ -773,7 +772,6 @@ func describeSecurityGroupRules(ctx context.Context, s *Service, r *region, call
 			out.Rules = append(out.Rules, r.ruleXML(g, rule))
 		}
 	}
-	from, to, next := pg.window(len(out.Rules))
-	out.Rules, out.NextToken = out.Rules[from:to], next
+	out.Rules, out.NextToken = paginate(pg, out.Rules)
 	return out, nil
 }

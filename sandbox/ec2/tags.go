@@ -213,6 +213,6 @@ func describeTags(c context.Context, s *Service, r *region, call *api.Call) (any
 			all = append(all, d)
 		}
 	}
-	from, to, next := pg.window(len(all))
-	return describeTagsResult{Tags: all[from:to], NextToken: next}, nil
+	tags, next := paginate(pg, all)
+	return describeTagsResult{Tags: tags, NextToken: next}, nil
 }

@@ -55,17 +55,9 @@ func describeVolumes(ctx context.Context, s *Service, r *region, call *api.Call)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.settleAll(s.now())
-	var list []*volume
-	if len(ids) > 0 {
-		for _, id := range ids {
-			v, ok := r.volumes.get(id)
-			if !ok {
-				return nil, notFound(id)
-			}
-			list = append(list, v)
-		}
-	} else {
-		list = r.volumes.all()
+	list, err := r.volumes.selectByID(ids)
+	if err != nil {
+		return nil, err
 	}
 	var out describeVolumesResult
 	for _, v := range list {
@@ -127,8 +119,7 @@ func describeVolumes(ctx context.Context, s *Service, r *region, call *api.Call)
 		}
 		out.Volumes = append(out.Volumes, x)
 	}
-	from, to, next := pg.window(len(out.Volumes))
-	out.Volumes, out.NextToken = out.Volumes[from:to], next
+	out.Volumes, out.NextToken = paginate(pg, out.Volumes)
 	return out, nil
 }
 
@@ -223,17 +214,9 @@ func describeSnapshots(ctx context.Context, s *Service, r *region, call *api.Cal
 	now := s.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var list []*snapshot
-	if len(ids) > 0 {
-		for _, id := range ids {
-			sn, ok := r.snapshots.get(id)
-			if !ok {
-				return nil, notFound(id)
-			}
-			list = append(list, sn)
-		}
-	} else {
-		list = r.snapshots.all()
+	list, err := r.snapshots.selectByID(ids)
+	if err != nil {
+		return nil, err
 	}
 	var out describeSnapshotsResult
 	if !ownOK {
@@ -273,8 +256,7 @@ func describeSnapshots(ctx context.Context, s *Service, r *region, call *api.Cal
 		}
 		out.Snapshots = append(out.Snapshots, x)
 	}
-	from, to, next := pg.window(len(out.Snapshots))
-	out.Snapshots, out.NextToken = out.Snapshots[from:to], next
+	out.Snapshots, out.NextToken = paginate(pg, out.Snapshots)
 	return out, nil
 }
 
