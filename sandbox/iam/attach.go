@@ -16,37 +16,6 @@ type listAttachedResult struct {
 	page
 }
 
-// entityLocked finds the user, group or role named name.
-func (s *Service) entityLocked(kind principalKind, name string) (*principalPolicies, string, bool) {
-	key := strings.ToLower(name)
-	switch kind {
-	case kindUser:
-		if u, ok := s.users[key]; ok {
-			return &u.principalPolicies, u.name, true
-		}
-	case kindGroup:
-		if g, ok := s.groups[key]; ok {
-			return &g.principalPolicies, g.name, true
-		}
-	case kindRole:
-		if r, ok := s.roles[key]; ok {
-			return &r.principalPolicies, r.name, true
-		}
-	}
-	return nil, "", false
-}
-
-// entityARN is the resource an action on the entity is authorised against.
-func (s *Service) entityARN(kind principalKind, name string) string {
-	switch kind {
-	case kindUser:
-		return s.userARN(name)
-	case kindGroup:
-		return s.groupARN(name)
-	}
-	return s.roleARN(name)
-}
-
 func attachHandler(kind principalKind) handlerFunc {
 	return func(s *Service, ctx context.Context, call *api.Call) (any, error) {
 		name, err := requiredName(call, kind.param(), kind.maxNameLen())
@@ -57,12 +26,12 @@ func attachHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Attach"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "Attach"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		entity, _, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}
@@ -92,12 +61,12 @@ func detachHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Detach"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "Detach"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		entity, _, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}
@@ -127,12 +96,12 @@ func listAttachedHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "ListAttached"+kind.String()+"Policies", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "ListAttached"+kind.String()+"Policies", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		entity, _, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}

@@ -63,9 +63,9 @@ func (s *Service) identityPoliciesLocked(p *api.Principal, dst []*iampolicy.Poli
 		if !ok {
 			return nil, false
 		}
-		dst = s.appendPoliciesLocked(dst, &u.principalPolicies)
+		dst = s.appendPoliciesLocked(dst, &u.principal)
 		for _, g := range u.groups {
-			dst = s.appendPoliciesLocked(dst, &g.principalPolicies)
+			dst = s.appendPoliciesLocked(dst, &g.principal)
 		}
 		return dst, true
 	case api.PrincipalAssumedRole:
@@ -73,12 +73,12 @@ func (s *Service) identityPoliciesLocked(p *api.Principal, dst []*iampolicy.Poli
 		if !ok {
 			return nil, false
 		}
-		return s.appendPoliciesLocked(dst, &r.principalPolicies), true
+		return s.appendPoliciesLocked(dst, &r.principal), true
 	}
 	return nil, false
 }
 
-func (s *Service) appendPoliciesLocked(dst []*iampolicy.Policy, pp *principalPolicies) []*iampolicy.Policy {
+func (s *Service) appendPoliciesLocked(dst []*iampolicy.Policy, pp *principal) []*iampolicy.Policy {
 	for _, ip := range pp.inline {
 		dst = append(dst, ip.parsed)
 	}

@@ -22,15 +22,6 @@ type listGroupsResult struct {
 	page
 }
 
-func (s *Service) groupARN(name string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if g, ok := s.groups[strings.ToLower(name)]; ok {
-		return g.arn
-	}
-	return s.arn("group", "/", name)
-}
-
 func (s *Service) createGroup(ctx context.Context, call *api.Call) (any, error) {
 	name, err := requiredName(call, "GroupName", 128)
 	if err != nil {
@@ -48,7 +39,7 @@ func (s *Service) createGroup(ctx context.Context, call *api.Call) (any, error) 
 	if _, exists := s.groups[strings.ToLower(name)]; exists {
 		return nil, alreadyExists(kindGroup, name)
 	}
-	g := &group{name: name, path: path, id: newID(prefixGroup), arn: s.arn("group", path, name), created: s.now()}
+	g := &group{principal: principal{name: name, path: path, id: newID(prefixGroup), arn: s.arn("group", path, name), created: s.now()}}
 	s.groups[strings.ToLower(name)] = g
 	call.ResponseElements = g.trail()
 	return groupResult{Group: g.xml()}, nil
@@ -63,7 +54,7 @@ func (s *Service) getGroup(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetGroup", s.groupARN(name)); err != nil {
+	if err := authorize(ctx, call, "GetGroup", s.principalARN(kindGroup, name)); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -113,7 +104,7 @@ func (s *Service) deleteGroup(ctx context.Context, call *api.Call) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteGroup", s.groupARN(name)); err != nil {
+	if err := authorize(ctx, call, "DeleteGroup", s.principalARN(kindGroup, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -152,7 +143,7 @@ func (s *Service) addUserToGroup(ctx context.Context, call *api.Call) (any, erro
 	}
 	// The action's resource is the group (IAM's service authorization
 	// reference lists AddUserToGroup on group resources).
-	if err := authorize(ctx, call, "AddUserToGroup", s.groupARN(groupName)); err != nil {
+	if err := authorize(ctx, call, "AddUserToGroup", s.principalARN(kindGroup, groupName)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -183,7 +174,7 @@ func (s *Service) removeUserFromGroup(ctx context.Context, call *api.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "RemoveUserFromGroup", s.groupARN(groupName)); err != nil {
+	if err := authorize(ctx, call, "RemoveUserFromGroup", s.principalARN(kindGroup, groupName)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -224,7 +215,7 @@ func (s *Service) listGroupsForUser(ctx context.Context, call *api.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListGroupsForUser", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "ListGroupsForUser", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()

@@ -44,12 +44,12 @@ func putInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, policyError(err)
 		}
-		if err := authorize(ctx, call, "Put"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "Put"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		entity, canonical, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}
@@ -63,7 +63,7 @@ func putInlineHandler(kind principalKind) handlerFunc {
 			}
 		}
 		if total > kind.inlineLimit() {
-			return nil, limitExceeded("Maximum policy size of %d bytes exceeded for %s %s", kind.inlineLimit(), kind.lower(), canonical)
+			return nil, limitExceeded("Maximum policy size of %d bytes exceeded for %s %s", kind.inlineLimit(), kind.lower(), entity.name)
 		}
 		ip := &inlinePolicy{name: policyName, document: doc, parsed: parsed}
 		if i >= 0 {
@@ -85,12 +85,12 @@ func getInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Get"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "Get"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		entity, canonical, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}
@@ -101,11 +101,11 @@ func getInlineHandler(kind principalKind) handlerFunc {
 		out := getInlineResult{PolicyName: ip.name, PolicyDocument: encodeDocument(ip.document)}
 		switch kind {
 		case kindUser:
-			out.UserName = canonical
+			out.UserName = entity.name
 		case kindGroup:
-			out.GroupName = canonical
+			out.GroupName = entity.name
 		case kindRole:
-			out.RoleName = canonical
+			out.RoleName = entity.name
 		}
 		return out, nil
 	}
@@ -121,12 +121,12 @@ func listInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "List"+kind.String()+"Policies", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "List"+kind.String()+"Policies", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		entity, _, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}
@@ -149,12 +149,12 @@ func deleteInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Delete"+kind.String()+"Policy", s.entityARN(kind, name)); err != nil {
+		if err := authorize(ctx, call, "Delete"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		entity, _, ok := s.entityLocked(kind, name)
+		entity, ok := s.principalLocked(kind, name)
 		if !ok {
 			return nil, noSuch(kind, name)
 		}

@@ -164,7 +164,7 @@ func (s *Service) createAccessKey(ctx context.Context, call *api.Call) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "CreateAccessKey", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "CreateAccessKey", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -207,7 +207,7 @@ func (s *Service) listAccessKeys(ctx context.Context, call *api.Call) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListAccessKeys", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "ListAccessKeys", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -271,7 +271,7 @@ func (s *Service) updateAccessKey(ctx context.Context, call *api.Call) (any, err
 	if status != "Active" && status != "Inactive" {
 		return nil, validationError("status", status, "Member must satisfy enum value set: [Active, Inactive]")
 	}
-	if err := authorize(ctx, call, "UpdateAccessKey", s.userARN(userName)); err != nil {
+	if err := authorize(ctx, call, "UpdateAccessKey", s.principalARN(kindUser, userName)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -289,7 +289,7 @@ func (s *Service) deleteAccessKey(ctx context.Context, call *api.Call) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteAccessKey", s.userARN(userName)); err != nil {
+	if err := authorize(ctx, call, "DeleteAccessKey", s.principalARN(kindUser, userName)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

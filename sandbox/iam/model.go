@@ -2,124 +2,31 @@ package iam
 
 import (
 	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/irdrill/irdrill/iampolicy"
 )
 
-// principalKind selects users, groups or roles in the handlers that IAM
-// offers for all three (Attach*Policy, Put*Policy, ...).
-type principalKind int
-
-const (
-	kindUser principalKind = iota
-	kindGroup
-	kindRole
-)
-
-func (k principalKind) String() string {
-	switch k {
-	case kindUser:
-		return "User"
-	case kindGroup:
-		return "Group"
-	}
-	return "Role"
-}
-
-// param is the name parameter of the kind ("UserName").
-func (k principalKind) param() string { return k.String() + "Name" }
-
-// lower is the kind as IAM's messages spell it ("user").
-func (k principalKind) lower() string { return strings.ToLower(k.String()) }
-
-// maxNameLen is the name length limit of the kind; group names may be
-// longer than user and role names.
-func (k principalKind) maxNameLen() int {
-	if k == kindGroup {
-		return 128
-	}
-	return 64
-}
-
-// inlineLimit is the inline policy size quota of the kind.
-func (k principalKind) inlineLimit() int {
-	switch k {
-	case kindUser:
-		return iampolicy.UserInlinePolicyLimit
-	case kindGroup:
-		return iampolicy.GroupInlinePolicyLimit
-	}
-	return iampolicy.RoleInlinePolicyLimit
-}
-
 type tag struct {
 	Key   string `xml:"Key" json:"key"`
 	Value string `xml:"Value" json:"value"`
 }
 
-type inlinePolicy struct {
-	name     string
-	document string
-	parsed   *iampolicy.Policy
-}
-
-// principalPolicies is what users, groups and roles have in common: inline
-// policies and attached managed policy ARNs, both in insertion order.
-type principalPolicies struct {
-	inline   []*inlinePolicy
-	attached []string
-}
-
-func (p *principalPolicies) inlineByName(name string) (int, *inlinePolicy) {
-	for i, ip := range p.inline {
-		// Inline policy names are case-insensitive within a principal.
-		if strings.EqualFold(ip.name, name) {
-			return i, ip
-		}
-	}
-	return -1, nil
-}
-
-func (p *principalPolicies) attachedIndex(arn string) int {
-	for i, a := range p.attached {
-		if a == arn {
-			return i
-		}
-	}
-	return -1
-}
-
 type user struct {
-	name    string
-	path    string
-	id      string
-	arn     string
-	created time.Time
-	tags    []tag
-	groups  []*group
-	keys    []*accessKey
-	principalPolicies
+	principal
+	tags   []tag
+	groups []*group
+	keys   []*accessKey
 }
 
 type group struct {
-	name    string
-	path    string
-	id      string
-	arn     string
-	created time.Time
+	principal
 	members []*user
-	principalPolicies
 }
 
 type role struct {
-	name        string
-	path        string
-	id          string
-	arn         string
-	created     time.Time
+	principal
 	description string
 	maxSession  int // seconds
 	trustDoc    string
@@ -127,7 +34,6 @@ type role struct {
 	tags        []tag
 	// lastUsed is written on the authorisation path, under the read lock.
 	lastUsed atomic.Pointer[lastUse]
-	principalPolicies
 }
 
 type lastUse struct {

@@ -22,15 +22,6 @@ type listRolesResult struct {
 	page
 }
 
-func (s *Service) roleARN(name string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if r, ok := s.roles[strings.ToLower(name)]; ok {
-		return r.arn
-	}
-	return s.arn("role", "/", name)
-}
-
 // parseTrust validates an AssumeRolePolicyDocument.
 func parseTrust(doc string) (*iampolicy.Policy, error) {
 	p, err := iampolicy.Parse(doc, iampolicy.TrustPolicy)
@@ -106,7 +97,7 @@ func (s *Service) createRole(ctx context.Context, call *api.Call) (any, error) {
 		return nil, alreadyExists(kindRole, name)
 	}
 	r := &role{
-		name: name, path: path, id: newID(prefixRole), arn: s.arn("role", path, name), created: s.now(),
+		principal:   principal{name: name, path: path, id: newID(prefixRole), arn: s.arn("role", path, name), created: s.now()},
 		description: description, maxSession: maxSession, trustDoc: doc, trust: trust, tags: tags,
 	}
 	s.roles[strings.ToLower(name)] = r
@@ -120,7 +111,7 @@ func (s *Service) getRole(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetRole", s.roleARN(name)); err != nil {
+	if err := authorize(ctx, call, "GetRole", s.principalARN(kindRole, name)); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -167,7 +158,7 @@ func (s *Service) deleteRole(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteRole", s.roleARN(name)); err != nil {
+	if err := authorize(ctx, call, "DeleteRole", s.principalARN(kindRole, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -200,7 +191,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, call *api.Call) (a
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "UpdateAssumeRolePolicy", s.roleARN(name)); err != nil {
+	if err := authorize(ctx, call, "UpdateAssumeRolePolicy", s.principalARN(kindRole, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

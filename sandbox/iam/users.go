@@ -119,7 +119,7 @@ func (s *Service) createUserLocked(name, path string, tags []tag) (*user, error)
 	if _, exists := s.users[strings.ToLower(name)]; exists {
 		return nil, alreadyExists(kindUser, name)
 	}
-	u := &user{name: name, path: path, id: newID(prefixUser), arn: s.arn("user", path, name), created: s.now(), tags: tags}
+	u := &user{principal: principal{name: name, path: path, id: newID(prefixUser), arn: s.arn("user", path, name), created: s.now()}, tags: tags}
 	s.users[strings.ToLower(name)] = u
 	s.usersByID[u.id] = u
 	return u, nil
@@ -142,21 +142,12 @@ func userParam(call *api.Call) (string, error) {
 	return callerUserName(call)
 }
 
-func (s *Service) userARN(name string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if u, ok := s.users[strings.ToLower(name)]; ok {
-		return u.arn
-	}
-	return s.arn("user", "/", name)
-}
-
 func (s *Service) getUser(ctx context.Context, call *api.Call) (any, error) {
 	name, err := userParam(call)
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetUser", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "GetUser", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -212,7 +203,7 @@ func (s *Service) updateUser(ctx context.Context, call *api.Call) (any, error) {
 	if repathing && (len(newPath) > 512 || !validPath(newPath)) {
 		return nil, validationError("newPath", newPath, "Member must satisfy regular expression pattern: "+pathPattern)
 	}
-	if err := authorize(ctx, call, "UpdateUser", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "UpdateUser", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -243,7 +234,7 @@ func (s *Service) deleteUser(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteUser", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "DeleteUser", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -282,7 +273,7 @@ func (s *Service) tagUser(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "TagUser", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "TagUser", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -305,7 +296,7 @@ func (s *Service) untagUser(ctx context.Context, call *api.Call) (any, error) {
 		return nil, err
 	}
 	keys := call.Params.List("TagKeys.member")
-	if err := authorize(ctx, call, "UntagUser", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "UntagUser", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -339,7 +330,7 @@ func (s *Service) listUserTags(ctx context.Context, call *api.Call) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListUserTags", s.userARN(name)); err != nil {
+	if err := authorize(ctx, call, "ListUserTags", s.principalARN(kindUser, name)); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()

@@ -1,0 +1,124 @@
+package iam
+
+import (
+	"strings"
+	"time"
+
+	"github.com/irdrill/irdrill/iampolicy"
+)
+
+// principalKind selects users, groups or roles in the handlers that IAM
+// offers for all three (Attach*Policy, Put*Policy, ...).
+type principalKind int
+
+const (
+	kindUser principalKind = iota
+	kindGroup
+	kindRole
+)
+
+func (k principalKind) String() string {
+	switch k {
+	case kindUser:
+		return "User"
+	case kindGroup:
+		return "Group"
+	}
+	return "Role"
+}
+
+// param is the name parameter of the kind ("UserName").
+func (k principalKind) param() string { return k.String() + "Name" }
+
+// lower is the kind as IAM's messages and ARNs spell it ("user").
+func (k principalKind) lower() string { return strings.ToLower(k.String()) }
+
+// maxNameLen is the name length limit of the kind; group names may be
+// longer than user and role names.
+func (k principalKind) maxNameLen() int {
+	if k == kindGroup {
+		return 128
+	}
+	return 64
+}
+
+// inlineLimit is the inline policy size quota of the kind.
+func (k principalKind) inlineLimit() int {
+	switch k {
+	case kindUser:
+		return iampolicy.UserInlinePolicyLimit
+	case kindGroup:
+		return iampolicy.GroupInlinePolicyLimit
+	}
+	return iampolicy.RoleInlinePolicyLimit
+}
+
+type inlinePolicy struct {
+	name     string
+	document string
+	parsed   *iampolicy.Policy
+}
+
+// principal is what users, groups and roles have in common: their identity,
+// and their inline policies and attached managed policy ARNs, both in
+// insertion order.
+type principal struct {
+	name     string
+	path     string
+	id       string
+	arn      string
+	created  time.Time
+	inline   []*inlinePolicy
+	attached []string
+}
+
+func (p *principal) inlineByName(name string) (int, *inlinePolicy) {
+	for i, ip := range p.inline {
+		// Inline policy names are case-insensitive within a principal.
+		if strings.EqualFold(ip.name, name) {
+			return i, ip
+		}
+	}
+	return -1, nil
+}
+
+func (p *principal) attachedIndex(arn string) int {
+	for i, a := range p.attached {
+		if a == arn {
+			return i
+		}
+	}
+	return -1
+}
+
+// principalLocked finds the user, group or role named name.
+func (s *Service) principalLocked(kind principalKind, name string) (*principal, bool) {
+	key := strings.ToLower(name)
+	switch kind {
+	case kindUser:
+		if u, ok := s.users[key]; ok {
+			return &u.principal, true
+		}
+	case kindGroup:
+		if g, ok := s.groups[key]; ok {
+			return &g.principal, true
+		}
+	case kindRole:
+		if r, ok := s.roles[key]; ok {
+			return &r.principal, true
+		}
+	}
+	return nil, false
+}
+
+// principalARN is the resource an action on the named user, group or role
+// is authorised against: its ARN, or, when it does not exist, the ARN it
+// would have under the root path.
+func (s *Service) principalARN(kind principalKind, name string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if p, ok := s.principalLocked(kind, name); ok {
+		return p.arn
+	}
+	return s.arn(kind.lower(), "/", name)
+}
