@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -360,21 +361,15 @@ func (r *region) parsePermissions(p *api.Params, egress bool) ([]*sgRule, error)
 		if err != nil {
 			return nil, err
 		}
-		for _, rng := range perm.Structs("IpRanges") {
-			rule := *base
-			rule.description = rng.Get("Description")
-			if err := setCIDR(&rule, rng.Get("CidrIp"), false); err != nil {
-				return nil, err
+		for _, family := range cidrFamilies {
+			for _, rng := range perm.Structs(family.list) {
+				rule := *base
+				rule.description = rng.Get("Description")
+				if err := setCIDR(&rule, rng.Get(family.member), family.v6); err != nil {
+					return nil, err
+				}
+				out = append(out, &rule)
 			}
-			out = append(out, &rule)
-		}
-		for _, rng := range perm.Structs("Ipv6Ranges") {
-			rule := *base
-			rule.description = rng.Get("Description")
-			if err := setCIDR(&rule, rng.Get("CidrIpv6"), true); err != nil {
-				return nil, err
-			}
-			out = append(out, &rule)
 		}
 		for _, pl := range perm.Structs("PrefixListIds") {
 			rule := *base
@@ -416,6 +411,13 @@ func (r *region) parsePermissions(p *api.Params, egress bool) ([]*sgRule, error)
 	}
 	return out, nil
 }
+
+// cidrFamilies are the IpPermissions lists that carry CIDR peers, in the
+// order their rules are created (and so numbered and listed).
+var cidrFamilies = []struct {
+	list, member string
+	v6           bool
+}{{"IpRanges", "CidrIp", false}, {"Ipv6Ranges", "CidrIpv6", true}}
 
 func ruleBase(p *api.Params, egress bool) (*sgRule, error) {
 	raw := p.Get("IpProtocol")
@@ -498,11 +500,20 @@ func describeRule(rule *sgRule) string {
 }
 
 func authorizeIngress(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
-	return authorizeRules(ctx, s, r, call, false)
+	return authorizeRules(ctx, s, r, call, "ec2:AuthorizeSecurityGroupIngress", false)
 }
 
 func authorizeEgress(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
-	return authorizeRules(ctx, s, r, call, true)
+	return authorizeRules(ctx, s, r, call, "ec2:AuthorizeSecurityGroupEgress", true)
+}
+
+// ruleChangeResource is the ARN a rule change is authorised on: the group
+// when the request names it by ID, any group when only by name.
+func ruleChangeResource(s *Service, r *region, call *api.Call) string {
+	if id := call.Params.Get("GroupId"); id != "" {
+		return s.arn(r, "security-group/"+id)
+	}
+	return s.arn(r, "security-group/*")
 }
 
 func (r *region) resolveGroupParam(call *api.Call, egress bool) (*securityGroup, error) {
@@ -523,16 +534,8 @@ func (r *region) resolveGroupParam(call *api.Call, egress bool) (*securityGroup,
 	return r.groupByName(name)
 }
 
-func authorizeRules(ctx context.Context, s *Service, r *region, call *api.Call, egress bool) (any, error) {
-	action := "ec2:AuthorizeSecurityGroupIngress"
-	if egress {
-		action = "ec2:AuthorizeSecurityGroupEgress"
-	}
-	resource := s.arn(r, "security-group/*")
-	if id := call.Params.Get("GroupId"); id != "" {
-		resource = s.arn(r, "security-group/"+id)
-	}
-	if err := call.Authorize(ctx, action, []string{resource}, nil); err != nil {
+func authorizeRules(ctx context.Context, s *Service, r *region, call *api.Call, action string, egress bool) (any, error) {
+	if err := call.Authorize(ctx, action, []string{ruleChangeResource(s, r, call)}, nil); err != nil {
 		return nil, err
 	}
 	specs, err := parseTagSpecs(call.Params, "security-group-rule")
@@ -552,16 +555,11 @@ func authorizeRules(ctx context.Context, s *Service, r *region, call *api.Call, 
 	if len(rules) == 0 {
 		return nil, api.MissingParameter(api.ProtocolEC2, "IpPermissions")
 	}
+	// A rule may duplicate one the group has or one earlier in the request.
 	for i, rule := range rules {
-		for _, existing := range g.rules {
-			if sameRule(existing, rule) {
-				return nil, api.Errorf("InvalidPermission.Duplicate", "the specified rule \"%s\" already exists", describeRule(rule))
-			}
-		}
-		for _, earlier := range rules[:i] {
-			if sameRule(earlier, rule) {
-				return nil, api.Errorf("InvalidPermission.Duplicate", "the specified rule \"%s\" already exists", describeRule(rule))
-			}
+		same := func(other *sgRule) bool { return sameRule(other, rule) }
+		if slices.ContainsFunc(g.rules, same) || slices.ContainsFunc(rules[:i], same) {
+			return nil, api.Errorf("InvalidPermission.Duplicate", "the specified rule \"%s\" already exists", describeRule(rule))
 		}
 	}
 	out := authorizeResult{Return: true}
@@ -577,23 +575,15 @@ func authorizeRules(ctx context.Context, s *Service, r *region, call *api.Call, 
 }
 
 func revokeIngress(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
-	return revokeRules(ctx, s, r, call, false)
+	return revokeRules(ctx, s, r, call, "ec2:RevokeSecurityGroupIngress", false)
 }
 
 func revokeEgress(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
-	return revokeRules(ctx, s, r, call, true)
+	return revokeRules(ctx, s, r, call, "ec2:RevokeSecurityGroupEgress", true)
 }
 
-func revokeRules(ctx context.Context, s *Service, r *region, call *api.Call, egress bool) (any, error) {
-	action := "ec2:RevokeSecurityGroupIngress"
-	if egress {
-		action = "ec2:RevokeSecurityGroupEgress"
-	}
-	resource := s.arn(r, "security-group/*")
-	if id := call.Params.Get("GroupId"); id != "" {
-		resource = s.arn(r, "security-group/"+id)
-	}
-	if err := call.Authorize(ctx, action, []string{resource}, nil); err != nil {
+func revokeRules(ctx context.Context, s *Service, r *region, call *api.Call, action string, egress bool) (any, error) {
+	if err := call.Authorize(ctx, action, []string{ruleChangeResource(s, r, call)}, nil); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
