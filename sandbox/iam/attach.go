@@ -26,28 +26,21 @@ func attachHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Attach"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		p, ok := s.policyLocked(arn)
-		if !ok {
-			return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
-		}
-		if entity.attachedIndex(arn) >= 0 {
-			return nil, nil // attaching twice is a no-op in IAM
-		}
-		if len(entity.attached) >= maxAttachedPolicies {
-			return nil, limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", kind.String(), maxAttachedPolicies)
-		}
-		entity.attached = append(entity.attached, arn)
-		p.attachments++
-		return nil, nil
+		return s.withPrincipal(ctx, call, "Attach"+kind.String()+"Policy", kind, name, writeLock, func(entity *principal) (any, error) {
+			p, ok := s.policyLocked(arn)
+			if !ok {
+				return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+			}
+			if entity.attachedIndex(arn) >= 0 {
+				return nil, nil // attaching twice is a no-op in IAM
+			}
+			if len(entity.attached) >= maxAttachedPolicies {
+				return nil, limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", kind.String(), maxAttachedPolicies)
+			}
+			entity.attached = append(entity.attached, arn)
+			p.attachments++
+			return nil, nil
+		})
 	}
 }
 
@@ -61,24 +54,17 @@ func detachHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Detach"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		i := entity.attachedIndex(arn)
-		if i < 0 {
-			return nil, notFoundPolicy(arn)
-		}
-		entity.attached = append(entity.attached[:i:i], entity.attached[i+1:]...)
-		if p, ok := s.policyLocked(arn); ok {
-			p.attachments--
-		}
-		return nil, nil
+		return s.withPrincipal(ctx, call, "Detach"+kind.String()+"Policy", kind, name, writeLock, func(entity *principal) (any, error) {
+			i := entity.attachedIndex(arn)
+			if i < 0 {
+				return nil, notFoundPolicy(arn)
+			}
+			entity.attached = append(entity.attached[:i:i], entity.attached[i+1:]...)
+			if p, ok := s.policyLocked(arn); ok {
+				p.attachments--
+			}
+			return nil, nil
+		})
 	}
 }
 
@@ -96,24 +82,17 @@ func listAttachedHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "ListAttached"+kind.String()+"Policies", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		var attached []attachedPolicyXML
-		for _, arn := range entity.attached {
-			p, ok := s.policyLocked(arn)
-			if !ok || !strings.HasPrefix(p.path, prefix) {
-				continue
+		return s.withPrincipal(ctx, call, "ListAttached"+kind.String()+"Policies", kind, name, readLock, func(entity *principal) (any, error) {
+			var attached []attachedPolicyXML
+			for _, arn := range entity.attached {
+				p, ok := s.policyLocked(arn)
+				if !ok || !strings.HasPrefix(p.path, prefix) {
+					continue
+				}
+				attached = append(attached, attachedPolicyXML{PolicyName: p.name, PolicyArn: p.arn})
 			}
-			attached = append(attached, attachedPolicyXML{PolicyName: p.name, PolicyArn: p.arn})
-		}
-		items, trailer := paginateByIndex(attached, pg)
-		return listAttachedResult{AttachedPolicies: list(items), page: trailer}, nil
+			items, trailer := paginateByIndex(attached, pg)
+			return listAttachedResult{AttachedPolicies: list(items), page: trailer}, nil
+		})
 	}
 }

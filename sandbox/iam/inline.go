@@ -44,34 +44,27 @@ func putInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, policyError(err)
 		}
-		if err := authorize(ctx, call, "Put"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		// The quota is on the aggregate size of the entity's inline
-		// policies, the replaced one excluded.
-		total := iampolicy.PolicySize(doc)
-		i, _ := entity.inlineByName(policyName)
-		for j, other := range entity.inline {
-			if j != i {
-				total += iampolicy.PolicySize(other.document)
+		return s.withPrincipal(ctx, call, "Put"+kind.String()+"Policy", kind, name, writeLock, func(entity *principal) (any, error) {
+			// The quota is on the aggregate size of the entity's inline
+			// policies, the replaced one excluded.
+			total := iampolicy.PolicySize(doc)
+			i, _ := entity.inlineByName(policyName)
+			for j, other := range entity.inline {
+				if j != i {
+					total += iampolicy.PolicySize(other.document)
+				}
 			}
-		}
-		if total > kind.inlineLimit() {
-			return nil, limitExceeded("Maximum policy size of %d bytes exceeded for %s %s", kind.inlineLimit(), kind.lower(), entity.name)
-		}
-		ip := &inlinePolicy{name: policyName, document: doc, parsed: parsed}
-		if i >= 0 {
-			entity.inline[i] = ip
-		} else {
-			entity.inline = append(entity.inline, ip)
-		}
-		return nil, nil
+			if total > kind.inlineLimit() {
+				return nil, limitExceeded("Maximum policy size of %d bytes exceeded for %s %s", kind.inlineLimit(), kind.lower(), entity.name)
+			}
+			ip := &inlinePolicy{name: policyName, document: doc, parsed: parsed}
+			if i >= 0 {
+				entity.inline[i] = ip
+			} else {
+				entity.inline = append(entity.inline, ip)
+			}
+			return nil, nil
+		})
 	}
 }
 
@@ -85,29 +78,22 @@ func getInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Get"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		_, ip := entity.inlineByName(policyName)
-		if ip == nil {
-			return nil, noSuchInline(kind, policyName)
-		}
-		out := getInlineResult{PolicyName: ip.name, PolicyDocument: encodeDocument(ip.document)}
-		switch kind {
-		case kindUser:
-			out.UserName = entity.name
-		case kindGroup:
-			out.GroupName = entity.name
-		case kindRole:
-			out.RoleName = entity.name
-		}
-		return out, nil
+		return s.withPrincipal(ctx, call, "Get"+kind.String()+"Policy", kind, name, readLock, func(entity *principal) (any, error) {
+			_, ip := entity.inlineByName(policyName)
+			if ip == nil {
+				return nil, noSuchInline(kind, policyName)
+			}
+			out := getInlineResult{PolicyName: ip.name, PolicyDocument: encodeDocument(ip.document)}
+			switch kind {
+			case kindUser:
+				out.UserName = entity.name
+			case kindGroup:
+				out.GroupName = entity.name
+			case kindRole:
+				out.RoleName = entity.name
+			}
+			return out, nil
+		})
 	}
 }
 
@@ -121,21 +107,14 @@ func listInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "List"+kind.String()+"Policies", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		names := make([]string, 0, len(entity.inline))
-		for _, ip := range entity.inline {
-			names = append(names, ip.name)
-		}
-		items, trailer := paginateByIndex(names, pg)
-		return listInlineResult{PolicyNames: list(items), page: trailer}, nil
+		return s.withPrincipal(ctx, call, "List"+kind.String()+"Policies", kind, name, readLock, func(entity *principal) (any, error) {
+			names := make([]string, 0, len(entity.inline))
+			for _, ip := range entity.inline {
+				names = append(names, ip.name)
+			}
+			items, trailer := paginateByIndex(names, pg)
+			return listInlineResult{PolicyNames: list(items), page: trailer}, nil
+		})
 	}
 }
 
@@ -149,20 +128,13 @@ func deleteInlineHandler(kind principalKind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := authorize(ctx, call, "Delete"+kind.String()+"Policy", s.principalARN(kind, name)); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		entity, ok := s.principalLocked(kind, name)
-		if !ok {
-			return nil, noSuch(kind, name)
-		}
-		i, _ := entity.inlineByName(policyName)
-		if i < 0 {
-			return nil, noSuchInline(kind, policyName)
-		}
-		entity.inline = append(entity.inline[:i:i], entity.inline[i+1:]...)
-		return nil, nil
+		return s.withPrincipal(ctx, call, "Delete"+kind.String()+"Policy", kind, name, writeLock, func(entity *principal) (any, error) {
+			i, _ := entity.inlineByName(policyName)
+			if i < 0 {
+				return nil, noSuchInline(kind, policyName)
+			}
+			entity.inline = append(entity.inline[:i:i], entity.inline[i+1:]...)
+			return nil, nil
+		})
 	}
 }

@@ -1,10 +1,12 @@
 package iam
 
 import (
+	"context"
 	"strings"
 	"time"
 
 	"github.com/irdrill/irdrill/iampolicy"
+	"github.com/irdrill/irdrill/sandbox/api"
 )
 
 // principalKind selects users, groups or roles in the handlers that IAM
@@ -121,4 +123,34 @@ func (s *Service) principalARN(kind principalKind, name string) string {
 		return p.arn
 	}
 	return s.arn(kind.lower(), "/", name)
+}
+
+// lockMode selects the service lock a handler's body runs under.
+type lockMode int
+
+const (
+	readLock lockMode = iota
+	writeLock
+)
+
+// withPrincipal is the common path of the actions IAM offers for users,
+// groups and roles alike: authorise action on the named entity, then run fn
+// on it under the lock. A missing entity is reported only after
+// authorisation, so a caller without permission cannot probe for names.
+func (s *Service) withPrincipal(ctx context.Context, call *api.Call, action string, kind principalKind, name string, mode lockMode, fn func(*principal) (any, error)) (any, error) {
+	if err := authorize(ctx, call, action, s.principalARN(kind, name)); err != nil {
+		return nil, err
+	}
+	if mode == writeLock {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	} else {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+	}
+	p, ok := s.principalLocked(kind, name)
+	if !ok {
+		return nil, noSuch(kind, name)
+	}
+	return fn(p)
 }
