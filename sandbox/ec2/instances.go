@@ -1025,25 +1025,12 @@ func modifyInstanceAttribute(ctx context.Context, s *Service, r *region, call *a
 		if len(change.groups) > maxGroupsPerInterface {
 			return nil, api.Errorf("SecurityGroupsPerInstanceLimitExceeded", "The maximum number of security groups per instance has been reached.")
 		}
-		var items []map[string]string
-		var unique []string
-		seen := map[string]bool{}
-		for _, gid := range change.groups {
-			g, ok := r.groups.get(gid)
-			if !ok {
-				return nil, notFound(gid)
-			}
-			if g.vpcID != e.vpcID {
-				return nil, api.Errorf("InvalidGroup.NotFound", "The security group '%s' does not exist in VPC '%s'", gid, e.vpcID)
-			}
-			if !seen[gid] {
-				seen[gid] = true
-				unique = append(unique, gid)
-			}
-			items = append(items, map[string]string{"groupId": gid})
+		unique, trailSet, err := r.resolveGroupSet(change.groups, e.vpcID)
+		if err != nil {
+			return nil, err
 		}
 		e.groups = unique
-		trail["groupSet"] = map[string]any{"items": items}
+		trail["groupSet"] = trailSet
 	}
 	call.RequestParameters = trail
 	call.ResponseElements = map[string]any{"requestId": call.RequestID, "_return": true}

@@ -474,6 +474,32 @@ func (r *region) eniFilterValues(e *networkInterface, x *networkInterfaceXML, na
 	return nil
 }
 
+// resolveGroupSet checks the security groups a request puts on a network
+// interface in vpcID. It returns them without repeats, in request order,
+// and the request's groupSet as CloudTrail records it (repeats included).
+func (r *region) resolveGroupSet(ids []string, vpcID string) (unique []string, trailSet map[string]any, err error) {
+	items := make([]map[string]string, 0, len(ids))
+	seen := map[string]bool{}
+	for _, gid := range ids {
+		if !validID("sg-", gid) {
+			return nil, nil, malformed("InvalidGroupId.Malformed", gid, "sg-")
+		}
+		g, ok := r.groups.get(gid)
+		if !ok {
+			return nil, nil, notFound(gid)
+		}
+		if g.vpcID != vpcID {
+			return nil, nil, api.Errorf("InvalidGroup.NotFound", "The security group '%s' does not exist in VPC '%s'", gid, vpcID)
+		}
+		if !seen[gid] {
+			seen[gid] = true
+			unique = append(unique, gid)
+		}
+		items = append(items, map[string]string{"groupId": gid})
+	}
+	return unique, map[string]any{"items": items}, nil
+}
+
 // maxGroupsPerInterface is AWS's default quota of security groups per
 // network interface.
 const maxGroupsPerInterface = 5
@@ -527,28 +553,12 @@ func modifyNetworkInterfaceAttribute(ctx context.Context, s *Service, r *region,
 		if len(groups) > maxGroupsPerInterface {
 			return nil, api.Errorf("SecurityGroupsPerInterfaceLimitExceeded", "The maximum number of security groups per interface has been reached.")
 		}
-		items := make([]map[string]string, 0, len(groups))
-		seen := map[string]bool{}
-		var unique []string
-		for _, gid := range groups {
-			if !validID("sg-", gid) {
-				return nil, malformed("InvalidGroupId.Malformed", gid, "sg-")
-			}
-			g, ok := r.groups.get(gid)
-			if !ok {
-				return nil, notFound(gid)
-			}
-			if g.vpcID != e.vpcID {
-				return nil, api.Errorf("InvalidGroup.NotFound", "The security group '%s' does not exist in VPC '%s'", gid, e.vpcID)
-			}
-			if !seen[gid] {
-				seen[gid] = true
-				unique = append(unique, gid)
-			}
-			items = append(items, map[string]string{"groupId": gid})
+		unique, trailSet, err := r.resolveGroupSet(groups, e.vpcID)
+		if err != nil {
+			return nil, err
 		}
 		e.groups = unique
-		requestParameters["groupSet"] = map[string]any{"items": items}
+		requestParameters["groupSet"] = trailSet
 	case hasDescription:
 		e.description = description
 		requestParameters["description"] = map[string]string{"value": description}
