@@ -36,7 +36,7 @@ func (s *Service) createGroup(ctx context.Context, call *api.Call) (any, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, exists := s.groups[strings.ToLower(name)]; exists {
+	if _, exists := s.groupLocked(name); exists {
 		return nil, alreadyExists(kindGroup, name)
 	}
 	g := &group{principal: principal{name: name, path: path, id: newID(prefixGroup), arn: s.arn("group", path, name), created: s.now()}}
@@ -54,21 +54,14 @@ func (s *Service) getGroup(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetGroup", s.principalARN(kindGroup, name)); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, ok := s.groups[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindGroup, name)
-	}
-	items, trailer := paginateByIndex(g.members, pg)
-	out := getGroupResult{Group: g.xml(), page: trailer}
-	for _, u := range items {
-		out.Users.Items = append(out.Users.Items, u.xml(false))
-	}
-	return out, nil
+	return withEntity(s, ctx, call, "GetGroup", kindGroup, name, readLock, s.groupLocked, func(g *group) (any, error) {
+		items, trailer := paginateByIndex(g.members, pg)
+		out := getGroupResult{Group: g.xml(), page: trailer}
+		for _, u := range items {
+			out.Users.Items = append(out.Users.Items, u.xml(false))
+		}
+		return out, nil
+	})
 }
 
 func (s *Service) listGroups(ctx context.Context, call *api.Call) (any, error) {
@@ -104,25 +97,18 @@ func (s *Service) deleteGroup(ctx context.Context, call *api.Call) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteGroup", s.principalARN(kindGroup, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindGroup, name)
-	}
-	switch {
-	case len(g.members) > 0:
-		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
-	case len(g.inline) > 0:
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	case len(g.attached) > 0:
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
-	}
-	delete(s.groups, strings.ToLower(g.name))
-	return nil, nil
+	return withEntity(s, ctx, call, "DeleteGroup", kindGroup, name, writeLock, s.groupLocked, func(g *group) (any, error) {
+		switch {
+		case len(g.members) > 0:
+			return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
+		case len(g.inline) > 0:
+			return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+		case len(g.attached) > 0:
+			return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+		}
+		delete(s.groups, strings.ToLower(g.name))
+		return nil, nil
+	})
 }
 
 // membershipParams reads GroupName and UserName of Add/RemoveUserFromGroup.
@@ -143,30 +129,23 @@ func (s *Service) addUserToGroup(ctx context.Context, call *api.Call) (any, erro
 	}
 	// The action's resource is the group (IAM's service authorization
 	// reference lists AddUserToGroup on group resources).
-	if err := authorize(ctx, call, "AddUserToGroup", s.principalARN(kindGroup, groupName)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[strings.ToLower(groupName)]
-	if !ok {
-		return nil, noSuch(kindGroup, groupName)
-	}
-	u, ok := s.users[strings.ToLower(userName)]
-	if !ok {
-		return nil, noSuch(kindUser, userName)
-	}
-	for _, m := range g.members {
-		if m == u {
-			return nil, nil // IAM treats a repeated add as success
+	return withEntity(s, ctx, call, "AddUserToGroup", kindGroup, groupName, writeLock, s.groupLocked, func(g *group) (any, error) {
+		u, ok := s.userLocked(userName)
+		if !ok {
+			return nil, noSuch(kindUser, userName)
 		}
-	}
-	if len(u.groups) >= 10 {
-		return nil, limitExceeded("Cannot exceed quota for GroupsPerUser: 10")
-	}
-	g.members = append(g.members, u)
-	u.groups = append(u.groups, g)
-	return nil, nil
+		for _, m := range g.members {
+			if m == u {
+				return nil, nil // IAM treats a repeated add as success
+			}
+		}
+		if len(u.groups) >= 10 {
+			return nil, limitExceeded("Cannot exceed quota for GroupsPerUser: 10")
+		}
+		g.members = append(g.members, u)
+		u.groups = append(u.groups, g)
+		return nil, nil
+	})
 }
 
 func (s *Service) removeUserFromGroup(ctx context.Context, call *api.Call) (any, error) {
@@ -174,36 +153,29 @@ func (s *Service) removeUserFromGroup(ctx context.Context, call *api.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "RemoveUserFromGroup", s.principalARN(kindGroup, groupName)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[strings.ToLower(groupName)]
-	if !ok {
-		return nil, noSuch(kindGroup, groupName)
-	}
-	u, ok := s.users[strings.ToLower(userName)]
-	if !ok {
-		return nil, noSuch(kindUser, userName)
-	}
-	idx := -1
-	for i, m := range g.members {
-		if m == u {
-			idx = i
+	return withEntity(s, ctx, call, "RemoveUserFromGroup", kindGroup, groupName, writeLock, s.groupLocked, func(g *group) (any, error) {
+		u, ok := s.userLocked(userName)
+		if !ok {
+			return nil, noSuch(kindUser, userName)
 		}
-	}
-	if idx < 0 {
-		return nil, noSuchEntity("User %s is not in group %s.", u.name, g.name)
-	}
-	g.members = append(g.members[:idx:idx], g.members[idx+1:]...)
-	for i, ug := range u.groups {
-		if ug == g {
-			u.groups = append(u.groups[:i:i], u.groups[i+1:]...)
-			break
+		idx := -1
+		for i, m := range g.members {
+			if m == u {
+				idx = i
+			}
 		}
-	}
-	return nil, nil
+		if idx < 0 {
+			return nil, noSuchEntity("User %s is not in group %s.", u.name, g.name)
+		}
+		g.members = append(g.members[:idx:idx], g.members[idx+1:]...)
+		for i, ug := range u.groups {
+			if ug == g {
+				u.groups = append(u.groups[:i:i], u.groups[i+1:]...)
+				break
+			}
+		}
+		return nil, nil
+	})
 }
 
 func (s *Service) listGroupsForUser(ctx context.Context, call *api.Call) (any, error) {
@@ -215,19 +187,12 @@ func (s *Service) listGroupsForUser(ctx context.Context, call *api.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListGroupsForUser", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	items, trailer := paginateByIndex(u.groups, pg)
-	out := listGroupsResult{page: trailer}
-	for _, g := range items {
-		out.Groups.Items = append(out.Groups.Items, g.xml())
-	}
-	return out, nil
+	return withEntity(s, ctx, call, "ListGroupsForUser", kindUser, name, readLock, s.userLocked, func(u *user) (any, error) {
+		items, trailer := paginateByIndex(u.groups, pg)
+		out := listGroupsResult{page: trailer}
+		for _, g := range items {
+			out.Groups.Items = append(out.Groups.Items, g.xml())
+		}
+		return out, nil
+	})
 }

@@ -88,7 +88,7 @@ func (s *Service) Bootstrap(userName, accessKeyID, secretAccessKey string) error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, exists := s.users[strings.ToLower(userName)]
+	u, exists := s.userLocked(userName)
 	if !exists {
 		var err error
 		if u, err = s.createUserLocked(userName, "/", nil); err != nil {
@@ -128,7 +128,7 @@ func (s *Service) ImportAccessKey(userName, accessKeyID, secretAccessKey string)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.users[strings.ToLower(userName)]
+	u, ok := s.userLocked(userName)
 	if !ok {
 		return fmt.Errorf("import access key %s: %w", accessKeyID, noSuch(kindUser, userName))
 	}
@@ -164,25 +164,18 @@ func (s *Service) createAccessKey(ctx context.Context, call *api.Call) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "CreateAccessKey", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	if len(u.keys) >= maxKeysPerUser {
-		return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", maxKeysPerUser)
-	}
-	k := &accessKey{id: s.unusedKeyIDLocked(), secret: ids.Secret(), user: u, active: true, created: s.now()}
-	u.keys = append(u.keys, k)
-	s.keys[k.id] = k
-	call.ResponseElements = k.trail()
-	return createAccessKeyResult{AccessKey: accessKeyXML{
-		UserName: u.name, AccessKeyID: k.id, Status: k.status(), SecretAccessKey: k.secret, CreateDate: isoDate(k.created),
-	}}, nil
+	return withEntity(s, ctx, call, "CreateAccessKey", kindUser, name, writeLock, s.userLocked, func(u *user) (any, error) {
+		if len(u.keys) >= maxKeysPerUser {
+			return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", maxKeysPerUser)
+		}
+		k := &accessKey{id: s.unusedKeyIDLocked(), secret: ids.Secret(), user: u, active: true, created: s.now()}
+		u.keys = append(u.keys, k)
+		s.keys[k.id] = k
+		call.ResponseElements = k.trail()
+		return createAccessKeyResult{AccessKey: accessKeyXML{
+			UserName: u.name, AccessKeyID: k.id, Status: k.status(), SecretAccessKey: k.secret, CreateDate: isoDate(k.created),
+		}}, nil
+	})
 }
 
 // unusedKeyIDLocked draws key ids until one is new, tombstones included, so
@@ -207,23 +200,16 @@ func (s *Service) listAccessKeys(ctx context.Context, call *api.Call) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListAccessKeys", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	items, trailer := paginateByIndex(u.keys, pg)
-	out := listAccessKeysResult{page: trailer}
-	for _, k := range items {
-		out.AccessKeyMetadata.Items = append(out.AccessKeyMetadata.Items, accessKeyMetadataXML{
-			UserName: u.name, AccessKeyID: k.id, Status: k.status(), CreateDate: isoDate(k.created),
-		})
-	}
-	return out, nil
+	return withEntity(s, ctx, call, "ListAccessKeys", kindUser, name, readLock, s.userLocked, func(u *user) (any, error) {
+		items, trailer := paginateByIndex(u.keys, pg)
+		out := listAccessKeysResult{page: trailer}
+		for _, k := range items {
+			out.AccessKeyMetadata.Items = append(out.AccessKeyMetadata.Items, accessKeyMetadataXML{
+				UserName: u.name, AccessKeyID: k.id, Status: k.status(), CreateDate: isoDate(k.created),
+			})
+		}
+		return out, nil
+	})
 }
 
 // keyParams reads AccessKeyId and the optional UserName of Update/Delete.
@@ -247,7 +233,7 @@ func keyParams(call *api.Call) (keyID, userName string, err error) {
 // ownedKeyLocked finds the user's key; a key of another user is reported
 // as not found, as IAM does.
 func (s *Service) ownedKeyLocked(userName, keyID string) (*user, *accessKey, error) {
-	u, ok := s.users[strings.ToLower(userName)]
+	u, ok := s.userLocked(userName)
 	if !ok {
 		return nil, nil, noSuch(kindUser, userName)
 	}

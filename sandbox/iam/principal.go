@@ -95,22 +95,36 @@ func (p *principal) attachedIndex(arn string) int {
 
 // principalLocked finds the user, group or role named name.
 func (s *Service) principalLocked(kind principalKind, name string) (*principal, bool) {
-	key := strings.ToLower(name)
 	switch kind {
 	case kindUser:
-		if u, ok := s.users[key]; ok {
+		if u, ok := s.userLocked(name); ok {
 			return &u.principal, true
 		}
 	case kindGroup:
-		if g, ok := s.groups[key]; ok {
+		if g, ok := s.groupLocked(name); ok {
 			return &g.principal, true
 		}
 	case kindRole:
-		if r, ok := s.roles[key]; ok {
+		if r, ok := s.roleLocked(name); ok {
 			return &r.principal, true
 		}
 	}
 	return nil, false
+}
+
+func (s *Service) userLocked(name string) (*user, bool) {
+	u, ok := s.users[strings.ToLower(name)]
+	return u, ok
+}
+
+func (s *Service) groupLocked(name string) (*group, bool) {
+	g, ok := s.groups[strings.ToLower(name)]
+	return g, ok
+}
+
+func (s *Service) roleLocked(name string) (*role, bool) {
+	r, ok := s.roles[strings.ToLower(name)]
+	return r, ok
 }
 
 // principalARN is the resource an action on the named user, group or role
@@ -133,11 +147,11 @@ const (
 	writeLock
 )
 
-// withPrincipal is the common path of the actions IAM offers for users,
-// groups and roles alike: authorise action on the named entity, then run fn
-// on it under the lock. A missing entity is reported only after
-// authorisation, so a caller without permission cannot probe for names.
-func (s *Service) withPrincipal(ctx context.Context, call *api.Call, action string, kind principalKind, name string, mode lockMode, fn func(*principal) (any, error)) (any, error) {
+// withEntity is the common path of the actions on one user, group or
+// role: authorise action on the named entity, then run fn on what find
+// returns, under the lock. A missing entity is reported only after
+// authorisation, as IAM answers.
+func withEntity[E any](s *Service, ctx context.Context, call *api.Call, action string, kind principalKind, name string, mode lockMode, find func(name string) (E, bool), fn func(E) (any, error)) (any, error) {
 	if err := authorize(ctx, call, action, s.principalARN(kind, name)); err != nil {
 		return nil, err
 	}
@@ -148,9 +162,16 @@ func (s *Service) withPrincipal(ctx context.Context, call *api.Call, action stri
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 	}
-	p, ok := s.principalLocked(kind, name)
+	e, ok := find(name)
 	if !ok {
 		return nil, noSuch(kind, name)
 	}
-	return fn(p)
+	return fn(e)
+}
+
+// withPrincipal runs the actions IAM offers for users, groups and roles
+// alike (Put*Policy, Attach*Policy, ...) on what the three share.
+func (s *Service) withPrincipal(ctx context.Context, call *api.Call, action string, kind principalKind, name string, mode lockMode, fn func(*principal) (any, error)) (any, error) {
+	find := func(name string) (*principal, bool) { return s.principalLocked(kind, name) }
+	return withEntity(s, ctx, call, action, kind, name, mode, find, fn)
 }

@@ -93,7 +93,7 @@ func (s *Service) createRole(ctx context.Context, call *api.Call) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, exists := s.roles[strings.ToLower(name)]; exists {
+	if _, exists := s.roleLocked(name); exists {
 		return nil, alreadyExists(kindRole, name)
 	}
 	r := &role{
@@ -111,16 +111,9 @@ func (s *Service) getRole(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetRole", s.principalARN(kindRole, name)); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, ok := s.roles[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindRole, name)
-	}
-	return roleResult{Role: r.xml(true)}, nil
+	return withEntity(s, ctx, call, "GetRole", kindRole, name, readLock, s.roleLocked, func(r *role) (any, error) {
+		return roleResult{Role: r.xml(true)}, nil
+	})
 }
 
 func (s *Service) listRoles(ctx context.Context, call *api.Call) (any, error) {
@@ -158,24 +151,17 @@ func (s *Service) deleteRole(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteRole", s.principalARN(kindRole, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.roles[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindRole, name)
-	}
-	switch {
-	case len(r.inline) > 0:
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	case len(r.attached) > 0:
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
-	}
-	delete(s.roles, strings.ToLower(r.name))
-	delete(s.rolesByID, r.id)
-	return nil, nil
+	return withEntity(s, ctx, call, "DeleteRole", kindRole, name, writeLock, s.roleLocked, func(r *role) (any, error) {
+		switch {
+		case len(r.inline) > 0:
+			return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+		case len(r.attached) > 0:
+			return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+		}
+		delete(s.roles, strings.ToLower(r.name))
+		delete(s.rolesByID, r.id)
+		return nil, nil
+	})
 }
 
 func (s *Service) updateAssumeRolePolicy(ctx context.Context, call *api.Call) (any, error) {
@@ -191,17 +177,10 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, call *api.Call) (a
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "UpdateAssumeRolePolicy", s.principalARN(kindRole, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.roles[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindRole, name)
-	}
-	r.trustDoc, r.trust = doc, trust
-	return nil, nil
+	return withEntity(s, ctx, call, "UpdateAssumeRolePolicy", kindRole, name, writeLock, s.roleLocked, func(r *role) (any, error) {
+		r.trustDoc, r.trust = doc, trust
+		return nil, nil
+	})
 }
 
 // RoleInfo is what STS needs to know about a role to issue a session.
@@ -224,7 +203,7 @@ func (s *Service) RoleByARN(arn string) (RoleInfo, bool) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, ok := s.roles[strings.ToLower(parsed.Name)]
+	r, ok := s.roleLocked(parsed.Name)
 	if !ok || r.path != parsed.Path || r.name != parsed.Name {
 		return RoleInfo{}, false
 	}

@@ -116,7 +116,7 @@ func (s *Service) createUser(ctx context.Context, call *api.Call) (any, error) {
 }
 
 func (s *Service) createUserLocked(name, path string, tags []tag) (*user, error) {
-	if _, exists := s.users[strings.ToLower(name)]; exists {
+	if _, exists := s.userLocked(name); exists {
 		return nil, alreadyExists(kindUser, name)
 	}
 	u := &user{principal: principal{name: name, path: path, id: newID(prefixUser), arn: s.arn("user", path, name), created: s.now()}, tags: tags}
@@ -147,16 +147,9 @@ func (s *Service) getUser(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetUser", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	return userResult{User: u.xml(true)}, nil
+	return withEntity(s, ctx, call, "GetUser", kindUser, name, readLock, s.userLocked, func(u *user) (any, error) {
+		return userResult{User: u.xml(true)}, nil
+	})
 }
 
 func (s *Service) listUsers(ctx context.Context, call *api.Call) (any, error) {
@@ -203,30 +196,23 @@ func (s *Service) updateUser(ctx context.Context, call *api.Call) (any, error) {
 	if repathing && (len(newPath) > 512 || !validPath(newPath)) {
 		return nil, validationError("newPath", newPath, "Member must satisfy regular expression pattern: "+pathPattern)
 	}
-	if err := authorize(ctx, call, "UpdateUser", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	if renaming && !strings.EqualFold(newName, u.name) {
-		if _, exists := s.users[strings.ToLower(newName)]; exists {
-			return nil, alreadyExists(kindUser, newName)
+	return withEntity(s, ctx, call, "UpdateUser", kindUser, name, writeLock, s.userLocked, func(u *user) (any, error) {
+		if renaming && !strings.EqualFold(newName, u.name) {
+			if _, exists := s.userLocked(newName); exists {
+				return nil, alreadyExists(kindUser, newName)
+			}
 		}
-	}
-	delete(s.users, strings.ToLower(u.name))
-	if renaming {
-		u.name = newName
-	}
-	if repathing {
-		u.path = newPath
-	}
-	u.arn = s.arn("user", u.path, u.name)
-	s.users[strings.ToLower(u.name)] = u
-	return nil, nil
+		delete(s.users, strings.ToLower(u.name))
+		if renaming {
+			u.name = newName
+		}
+		if repathing {
+			u.path = newPath
+		}
+		u.arn = s.arn("user", u.path, u.name)
+		s.users[strings.ToLower(u.name)] = u
+		return nil, nil
+	})
 }
 
 func (s *Service) deleteUser(ctx context.Context, call *api.Call) (any, error) {
@@ -234,29 +220,22 @@ func (s *Service) deleteUser(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeleteUser", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	// IAM checks dependants in the order its documentation lists them.
-	switch {
-	case len(u.keys) > 0:
-		return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
-	case len(u.inline) > 0:
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	case len(u.attached) > 0:
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
-	case len(u.groups) > 0:
-		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
-	}
-	delete(s.users, strings.ToLower(u.name))
-	delete(s.usersByID, u.id)
-	return nil, nil
+	return withEntity(s, ctx, call, "DeleteUser", kindUser, name, writeLock, s.userLocked, func(u *user) (any, error) {
+		// IAM checks dependants in the order its documentation lists them.
+		switch {
+		case len(u.keys) > 0:
+			return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
+		case len(u.inline) > 0:
+			return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+		case len(u.attached) > 0:
+			return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+		case len(u.groups) > 0:
+			return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
+		}
+		delete(s.users, strings.ToLower(u.name))
+		delete(s.usersByID, u.id)
+		return nil, nil
+	})
 }
 
 type listTagsResult struct {
@@ -273,21 +252,14 @@ func (s *Service) tagUser(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "TagUser", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	merged := mergeTags(u.tags, tags)
-	if len(merged) > 50 {
-		return nil, limitExceeded("Cannot exceed quota for TagsPerUser: 50")
-	}
-	u.tags = merged
-	return nil, nil
+	return withEntity(s, ctx, call, "TagUser", kindUser, name, writeLock, s.userLocked, func(u *user) (any, error) {
+		merged := mergeTags(u.tags, tags)
+		if len(merged) > 50 {
+			return nil, limitExceeded("Cannot exceed quota for TagsPerUser: 50")
+		}
+		u.tags = merged
+		return nil, nil
+	})
 }
 
 func (s *Service) untagUser(ctx context.Context, call *api.Call) (any, error) {
@@ -296,29 +268,22 @@ func (s *Service) untagUser(ctx context.Context, call *api.Call) (any, error) {
 		return nil, err
 	}
 	keys := call.Params.List("TagKeys.member")
-	if err := authorize(ctx, call, "UntagUser", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	var kept []tag
-	for _, t := range u.tags {
-		remove := false
-		for _, k := range keys {
-			if strings.EqualFold(k, t.Key) {
-				remove = true
+	return withEntity(s, ctx, call, "UntagUser", kindUser, name, writeLock, s.userLocked, func(u *user) (any, error) {
+		var kept []tag
+		for _, t := range u.tags {
+			remove := false
+			for _, k := range keys {
+				if strings.EqualFold(k, t.Key) {
+					remove = true
+				}
+			}
+			if !remove {
+				kept = append(kept, t)
 			}
 		}
-		if !remove {
-			kept = append(kept, t)
-		}
-	}
-	u.tags = kept
-	return nil, nil
+		u.tags = kept
+		return nil, nil
+	})
 }
 
 func (s *Service) listUserTags(ctx context.Context, call *api.Call) (any, error) {
@@ -330,15 +295,8 @@ func (s *Service) listUserTags(ctx context.Context, call *api.Call) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListUserTags", s.principalARN(kindUser, name)); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, ok := s.users[strings.ToLower(name)]
-	if !ok {
-		return nil, noSuch(kindUser, name)
-	}
-	items, trailer := paginateByIndex(append([]tag(nil), u.tags...), pg)
-	return listTagsResult{Tags: list(items), page: trailer}, nil
+	return withEntity(s, ctx, call, "ListUserTags", kindUser, name, readLock, s.userLocked, func(u *user) (any, error) {
+		items, trailer := paginateByIndex(append([]tag(nil), u.tags...), pg)
+		return listTagsResult{Tags: list(items), page: trailer}, nil
+	})
 }
