@@ -65,31 +65,11 @@ func (s *Service) getGroup(ctx context.Context, call *api.Call) (any, error) {
 }
 
 func (s *Service) listGroups(ctx context.Context, call *api.Call) (any, error) {
-	prefix, err := pathPrefix(call, pathPrefixPattern)
+	groups, trailer, err := listByPath(s, ctx, call, "ListGroups", s.groups, (*group).xml)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := readPagination(call)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, call, "ListGroups", "*"); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var groups []*group
-	for _, g := range sortedByName(s.groups) {
-		if strings.HasPrefix(g.path, prefix) {
-			groups = append(groups, g)
-		}
-	}
-	items, trailer := paginate(groups, func(g *group) string { return strings.ToLower(g.name) }, pg)
-	out := listGroupsResult{page: trailer}
-	for _, g := range items {
-		out.Groups.Items = append(out.Groups.Items, g.xml())
-	}
-	return out, nil
+	return listGroupsResult{Groups: list(groups), page: trailer}, nil
 }
 
 func (s *Service) deleteGroup(ctx context.Context, call *api.Call) (any, error) {

@@ -74,6 +74,10 @@ type principal struct {
 	attached []string
 }
 
+// identity lets generic code reach the principal inside a user, group or
+// role.
+func (p *principal) identity() *principal { return p }
+
 func (p *principal) inlineByName(name string) (int, *inlinePolicy) {
 	for i, ip := range p.inline {
 		// Inline policy names are case-insensitive within a principal.
@@ -174,4 +178,35 @@ func withEntity[E any](s *Service, ctx context.Context, call *api.Call, action s
 func (s *Service) withPrincipal(ctx context.Context, call *api.Call, action string, kind principalKind, name string, mode lockMode, fn func(*principal) (any, error)) (any, error) {
 	find := func(name string) (*principal, bool) { return s.principalLocked(kind, name) }
 	return withEntity(s, ctx, call, action, kind, name, mode, find, fn)
+}
+
+// listByPath is the common part of ListUsers, ListGroups and ListRoles: one
+// page of the entities whose path starts with PathPrefix, in IAM's
+// alphabetical order, rendered under the read lock.
+func listByPath[E interface{ identity() *principal }, X any](s *Service, ctx context.Context, call *api.Call, action string, table map[string]E, render func(E) X) ([]X, page, error) {
+	prefix, err := pathPrefix(call, pathPrefixPattern)
+	if err != nil {
+		return nil, page{}, err
+	}
+	pg, err := readPagination(call)
+	if err != nil {
+		return nil, page{}, err
+	}
+	if err := authorize(ctx, call, action, "*"); err != nil {
+		return nil, page{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var matched []E
+	for _, e := range sortedByName(table) {
+		if strings.HasPrefix(e.identity().path, prefix) {
+			matched = append(matched, e)
+		}
+	}
+	items, trailer := paginate(matched, func(e E) string { return strings.ToLower(e.identity().name) }, pg)
+	var out []X
+	for _, e := range items {
+		out = append(out, render(e))
+	}
+	return out, trailer, nil
 }

@@ -117,33 +117,15 @@ func (s *Service) getRole(ctx context.Context, call *api.Call) (any, error) {
 }
 
 func (s *Service) listRoles(ctx context.Context, call *api.Call) (any, error) {
-	prefix, err := pathPrefix(call, pathPrefixPattern)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := readPagination(call)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, call, "ListRoles", "*"); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var roles []*role
-	for _, r := range sortedByName(s.roles) {
-		if strings.HasPrefix(r.path, prefix) {
-			roles = append(roles, r)
-		}
-	}
-	items, trailer := paginate(roles, func(r *role) string { return strings.ToLower(r.name) }, pg)
-	out := listRolesResult{page: trailer}
-	for _, r := range items {
+	roles, trailer, err := listByPath(s, ctx, call, "ListRoles", s.roles, func(r *role) roleXML {
 		x := r.xml(false)
 		x.Tags = nil // ListRoles leaves tags out, as IAM does
-		out.Roles.Items = append(out.Roles.Items, x)
+		return x
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return listRolesResult{Roles: list(roles), page: trailer}, nil
 }
 
 func (s *Service) deleteRole(ctx context.Context, call *api.Call) (any, error) {

@@ -153,32 +153,14 @@ func (s *Service) getUser(ctx context.Context, call *api.Call) (any, error) {
 }
 
 func (s *Service) listUsers(ctx context.Context, call *api.Call) (any, error) {
-	prefix, err := pathPrefix(call, pathPrefixPattern)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := readPagination(call)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, call, "ListUsers", "*"); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var users []*user
-	for _, u := range sortedByName(s.users) {
-		if strings.HasPrefix(u.path, prefix) {
-			users = append(users, u)
-		}
-	}
-	items, trailer := paginate(users, func(u *user) string { return strings.ToLower(u.name) }, pg)
-	out := listUsersResult{page: trailer}
-	for _, u := range items {
+	users, trailer, err := listByPath(s, ctx, call, "ListUsers", s.users, func(u *user) userXML {
 		// ListUsers leaves tags out, as IAM does; ListUserTags has them.
-		out.Users.Items = append(out.Users.Items, u.xml(false))
+		return u.xml(false)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return listUsersResult{Users: list(users), page: trailer}, nil
 }
 
 func (s *Service) updateUser(ctx context.Context, call *api.Call) (any, error) {
