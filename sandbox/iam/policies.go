@@ -75,6 +75,36 @@ func (s *Service) customerPolicyLocked(arn string) (*managedPolicy, error) {
 	return p, nil
 }
 
+// withPolicy authorises action on the managed policy, AWS managed or the
+// account's, and runs fn on it under the read lock.
+func (s *Service) withPolicy(ctx context.Context, call *api.Call, action, arn string, fn func(*managedPolicy) (any, error)) (any, error) {
+	if err := authorize(ctx, call, action, arn); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.policyLocked(arn)
+	if !ok {
+		return nil, notFoundPolicy(arn)
+	}
+	return fn(p)
+}
+
+// withCustomerPolicy authorises action on a policy the account may modify
+// and runs fn on it under the write lock.
+func (s *Service) withCustomerPolicy(ctx context.Context, call *api.Call, action, arn string, fn func(*managedPolicy) (any, error)) (any, error) {
+	if err := authorize(ctx, call, action, arn); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.customerPolicyLocked(arn)
+	if err != nil {
+		return nil, err
+	}
+	return fn(p)
+}
+
 func (s *Service) createPolicy(ctx context.Context, call *api.Call) (any, error) {
 	name, err := requiredName(call, "PolicyName", 128)
 	if err != nil {
@@ -129,16 +159,9 @@ func (s *Service) getPolicy(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "GetPolicy", arn); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p, ok := s.policyLocked(arn)
-	if !ok {
-		return nil, notFoundPolicy(arn)
-	}
-	return policyResult{Policy: p.xml(true)}, nil
+	return s.withPolicy(ctx, call, "GetPolicy", arn, func(p *managedPolicy) (any, error) {
+		return policyResult{Policy: p.xml(true)}, nil
+	})
 }
 
 func requiredVersionID(call *api.Call) (string, error) {
@@ -175,33 +198,39 @@ func validVersionID(v string) bool {
 	return true
 }
 
-func noSuchVersion(arn, version string) *api.Error {
-	return noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, version)
+// policyVersionParams reads PolicyArn and VersionId, in that order.
+func policyVersionParams(call *api.Call) (arn, versionID string, err error) {
+	if arn, err = requiredPolicyARN(call); err != nil {
+		return "", "", err
+	}
+	if versionID, err = requiredVersionID(call); err != nil {
+		return "", "", err
+	}
+	return arn, versionID, nil
+}
+
+// existingVersion finds one of the policy's versions or answers
+// NoSuchEntity.
+func (p *managedPolicy) existingVersion(id string) (*policyVersion, error) {
+	v := p.version(id)
+	if v == nil {
+		return nil, noSuchEntity("Policy %s version %s does not exist or is not attachable.", p.arn, id)
+	}
+	return v, nil
 }
 
 func (s *Service) getPolicyVersion(ctx context.Context, call *api.Call) (any, error) {
-	arn, err := requiredPolicyARN(call)
+	arn, versionID, err := policyVersionParams(call)
 	if err != nil {
 		return nil, err
 	}
-	versionID, err := requiredVersionID(call)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, call, "GetPolicyVersion", arn); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p, ok := s.policyLocked(arn)
-	if !ok {
-		return nil, notFoundPolicy(arn)
-	}
-	v := p.version(versionID)
-	if v == nil {
-		return nil, noSuchVersion(arn, versionID)
-	}
-	return policyVersionResult{PolicyVersion: v.xml(p, true)}, nil
+	return s.withPolicy(ctx, call, "GetPolicyVersion", arn, func(p *managedPolicy) (any, error) {
+		v, err := p.existingVersion(versionID)
+		if err != nil {
+			return nil, err
+		}
+		return policyVersionResult{PolicyVersion: v.xml(p, true)}, nil
+	})
 }
 
 func (s *Service) listPolicies(ctx context.Context, call *api.Call) (any, error) {
@@ -264,24 +293,17 @@ func (s *Service) deletePolicy(ctx context.Context, call *api.Call) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "DeletePolicy", arn); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.customerPolicyLocked(arn)
-	if err != nil {
-		return nil, err
-	}
-	if p.attachments > 0 {
-		return nil, deleteConflict("Cannot delete a policy attached to entities.")
-	}
-	if len(p.versions) > 1 {
-		return nil, deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
-	}
-	delete(s.policies, p.arn)
-	delete(s.policyName, strings.ToLower(p.name))
-	return nil, nil
+	return s.withCustomerPolicy(ctx, call, "DeletePolicy", arn, func(p *managedPolicy) (any, error) {
+		if p.attachments > 0 {
+			return nil, deleteConflict("Cannot delete a policy attached to entities.")
+		}
+		if len(p.versions) > 1 {
+			return nil, deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		delete(s.policies, p.arn)
+		delete(s.policyName, strings.ToLower(p.name))
+		return nil, nil
+	})
 }
 
 func (s *Service) createPolicyVersion(ctx context.Context, call *api.Call) (any, error) {
@@ -301,28 +323,21 @@ func (s *Service) createPolicyVersion(ctx context.Context, call *api.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "CreatePolicyVersion", arn); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.customerPolicyLocked(arn)
-	if err != nil {
-		return nil, err
-	}
-	if len(p.versions) >= maxPolicyVersions {
-		return nil, limitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
-	}
-	now := s.now()
-	v := &policyVersion{id: fmt.Sprintf("v%d", p.nextVersion), document: doc, parsed: parsed, created: now}
-	p.nextVersion++
-	p.versions = append(p.versions, v)
-	if setDefault {
-		p.defaultID = v.id
-		p.updated = now
-	}
-	call.ResponseElements = v.trail(p)
-	return policyVersionResult{PolicyVersion: v.xml(p, false)}, nil
+	return s.withCustomerPolicy(ctx, call, "CreatePolicyVersion", arn, func(p *managedPolicy) (any, error) {
+		if len(p.versions) >= maxPolicyVersions {
+			return nil, limitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+		}
+		now := s.now()
+		v := &policyVersion{id: fmt.Sprintf("v%d", p.nextVersion), document: doc, parsed: parsed, created: now}
+		p.nextVersion++
+		p.versions = append(p.versions, v)
+		if setDefault {
+			p.defaultID = v.id
+			p.updated = now
+		}
+		call.ResponseElements = v.trail(p)
+		return policyVersionResult{PolicyVersion: v.xml(p, false)}, nil
+	})
 }
 
 func (s *Service) listPolicyVersions(ctx context.Context, call *api.Call) (any, error) {
@@ -334,83 +349,54 @@ func (s *Service) listPolicyVersions(ctx context.Context, call *api.Call) (any, 
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "ListPolicyVersions", arn); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p, ok := s.policyLocked(arn)
-	if !ok {
-		return nil, notFoundPolicy(arn)
-	}
-	// Newest first, as IAM lists them.
-	versions := make([]*policyVersion, 0, len(p.versions))
-	for i := len(p.versions) - 1; i >= 0; i-- {
-		versions = append(versions, p.versions[i])
-	}
-	items, trailer := paginateByIndex(versions, pg)
-	out := listPolicyVersionsResult{page: trailer}
-	for _, v := range items {
-		out.Versions.Items = append(out.Versions.Items, v.xml(p, false))
-	}
-	return out, nil
+	return s.withPolicy(ctx, call, "ListPolicyVersions", arn, func(p *managedPolicy) (any, error) {
+		// Newest first, as IAM lists them.
+		versions := make([]*policyVersion, 0, len(p.versions))
+		for i := len(p.versions) - 1; i >= 0; i-- {
+			versions = append(versions, p.versions[i])
+		}
+		items, trailer := paginateByIndex(versions, pg)
+		out := listPolicyVersionsResult{page: trailer}
+		for _, v := range items {
+			out.Versions.Items = append(out.Versions.Items, v.xml(p, false))
+		}
+		return out, nil
+	})
 }
 
 func (s *Service) deletePolicyVersion(ctx context.Context, call *api.Call) (any, error) {
-	arn, err := requiredPolicyARN(call)
+	arn, versionID, err := policyVersionParams(call)
 	if err != nil {
 		return nil, err
 	}
-	versionID, err := requiredVersionID(call)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, call, "DeletePolicyVersion", arn); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.customerPolicyLocked(arn)
-	if err != nil {
-		return nil, err
-	}
-	if p.version(versionID) == nil {
-		return nil, noSuchVersion(arn, versionID)
-	}
-	if versionID == p.defaultID {
-		return nil, deleteConflict("Cannot delete the default version of a policy.")
-	}
-	for i, v := range p.versions {
-		if v.id == versionID {
-			p.versions = append(p.versions[:i:i], p.versions[i+1:]...)
-			break
+	return s.withCustomerPolicy(ctx, call, "DeletePolicyVersion", arn, func(p *managedPolicy) (any, error) {
+		if _, err := p.existingVersion(versionID); err != nil {
+			return nil, err
 		}
-	}
-	return nil, nil
+		if versionID == p.defaultID {
+			return nil, deleteConflict("Cannot delete the default version of a policy.")
+		}
+		for i, v := range p.versions {
+			if v.id == versionID {
+				p.versions = append(p.versions[:i:i], p.versions[i+1:]...)
+				break
+			}
+		}
+		return nil, nil
+	})
 }
 
 func (s *Service) setDefaultPolicyVersion(ctx context.Context, call *api.Call) (any, error) {
-	arn, err := requiredPolicyARN(call)
+	arn, versionID, err := policyVersionParams(call)
 	if err != nil {
 		return nil, err
 	}
-	versionID, err := requiredVersionID(call)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, call, "SetDefaultPolicyVersion", arn); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.customerPolicyLocked(arn)
-	if err != nil {
-		return nil, err
-	}
-	if p.version(versionID) == nil {
-		return nil, noSuchVersion(arn, versionID)
-	}
-	p.defaultID = versionID
-	p.updated = s.now()
-	return nil, nil
+	return s.withCustomerPolicy(ctx, call, "SetDefaultPolicyVersion", arn, func(p *managedPolicy) (any, error) {
+		if _, err := p.existingVersion(versionID); err != nil {
+			return nil, err
+		}
+		p.defaultID = versionID
+		p.updated = s.now()
+		return nil, nil
+	})
 }
