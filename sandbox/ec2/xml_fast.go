@@ -27,13 +27,7 @@ func (x describeInstancesResult) AppendInnerXML(dst []byte) []byte {
 		n += len(x.Reservations[i].Instances)
 	}
 	dst = growFor(dst, 512*len(x.Reservations)+instanceXMLSizeHint*n)
-	dst = append(dst, "<reservationSet>"...)
-	for i := range x.Reservations {
-		dst = append(dst, "<item>"...)
-		dst = x.Reservations[i].appendXML(dst)
-		dst = append(dst, "</item>"...)
-	}
-	dst = append(dst, "</reservationSet>"...)
+	dst = appendItemSet(dst, "reservationSet", x.Reservations, (*reservationXML).appendXML)
 	if x.NextToken != "" {
 		dst = appendStringElem(dst, "nextToken", x.NextToken)
 	}
@@ -65,36 +59,44 @@ func (x *reservationXML) appendXML(dst []byte) []byte {
 	if x.RequesterID != "" {
 		dst = appendStringElem(dst, "requesterId", x.RequesterID)
 	}
-	dst = appendGroups(dst, x.Groups)
-	dst = append(dst, "<instancesSet>"...)
-	for i := range x.Instances {
-		dst = append(dst, "<item>"...)
-		dst = x.Instances[i].appendXML(dst)
-		dst = append(dst, "</item>"...)
-	}
-	return append(dst, "</instancesSet>"...)
+	dst = appendItemSet(dst, "groupSet", x.Groups, (*groupIdentifierXML).appendXML)
+	return appendItemSet(dst, "instancesSet", x.Instances, (*instanceXML).appendXML)
 }
 
-func appendGroups(dst []byte, groups []groupIdentifierXML) []byte {
-	dst = append(dst, "<groupSet>"...)
-	for i := range groups {
+// appendItemSet writes a "name>item" slice: <name>, each element as an
+// <item>, </name>. The wrapper is written even for an empty slice.
+func appendItemSet[T any](dst []byte, name string, items []T, appendItem func(item *T, dst []byte) []byte) []byte {
+	dst = append(dst, '<')
+	dst = append(dst, name...)
+	dst = append(dst, '>')
+	for i := range items {
 		dst = append(dst, "<item>"...)
-		dst = appendStringElem(dst, "groupId", groups[i].GroupID)
-		dst = appendStringElem(dst, "groupName", groups[i].GroupName)
+		dst = appendItem(&items[i], dst)
 		dst = append(dst, "</item>"...)
 	}
-	return append(dst, "</groupSet>"...)
+	dst = append(dst, "</"...)
+	dst = append(dst, name...)
+	return append(dst, '>')
 }
 
-func appendTags(dst []byte, tags []tagXML) []byte {
-	dst = append(dst, "<tagSet>"...)
-	for i := range tags {
-		dst = append(dst, "<item>"...)
-		dst = appendStringElem(dst, "key", tags[i].Key)
-		dst = appendStringElem(dst, "value", tags[i].Value)
-		dst = append(dst, "</item>"...)
-	}
-	return append(dst, "</tagSet>"...)
+func (x *groupIdentifierXML) appendXML(dst []byte) []byte {
+	dst = appendStringElem(dst, "groupId", x.GroupID)
+	return appendStringElem(dst, "groupName", x.GroupName)
+}
+
+func (x *tagXML) appendXML(dst []byte) []byte {
+	dst = appendStringElem(dst, "key", x.Key)
+	return appendStringElem(dst, "value", x.Value)
+}
+
+func (b *instanceBlockDeviceXML) appendXML(dst []byte) []byte {
+	dst = appendStringElem(dst, "deviceName", b.DeviceName)
+	dst = append(dst, "<ebs>"...)
+	dst = appendStringElem(dst, "volumeId", b.Ebs.VolumeID)
+	dst = appendStringElem(dst, "status", b.Ebs.Status)
+	dst = appendStringElem(dst, "attachTime", b.Ebs.AttachTime)
+	dst = appendBoolElem(dst, "deleteOnTermination", b.Ebs.DeleteOnTermination)
+	return append(dst, "</ebs>"...)
 }
 
 func (x *instanceXML) appendXML(dst []byte) []byte {
@@ -138,7 +140,7 @@ func (x *instanceXML) appendXML(dst []byte) []byte {
 		dst = appendStringElem(dst, "ipAddress", x.IPAddress)
 	}
 	dst = appendBoolElem(dst, "sourceDestCheck", x.SourceDestCheck)
-	dst = appendGroups(dst, x.Groups)
+	dst = appendItemSet(dst, "groupSet", x.Groups, (*groupIdentifierXML).appendXML)
 	if sr := x.StateReason; sr != nil {
 		dst = append(dst, "<stateReason>"...)
 		dst = appendStringElem(dst, "code", sr.Code)
@@ -148,30 +150,12 @@ func (x *instanceXML) appendXML(dst []byte) []byte {
 	dst = appendStringElem(dst, "architecture", x.Architecture)
 	dst = appendStringElem(dst, "rootDeviceType", x.RootDeviceType)
 	dst = appendStringElem(dst, "rootDeviceName", x.RootDeviceName)
-	dst = append(dst, "<blockDeviceMapping>"...)
-	for i := range x.BlockDeviceMapping {
-		b := &x.BlockDeviceMapping[i]
-		dst = append(dst, "<item>"...)
-		dst = appendStringElem(dst, "deviceName", b.DeviceName)
-		dst = append(dst, "<ebs>"...)
-		dst = appendStringElem(dst, "volumeId", b.Ebs.VolumeID)
-		dst = appendStringElem(dst, "status", b.Ebs.Status)
-		dst = appendStringElem(dst, "attachTime", b.Ebs.AttachTime)
-		dst = appendBoolElem(dst, "deleteOnTermination", b.Ebs.DeleteOnTermination)
-		dst = append(dst, "</ebs></item>"...)
-	}
-	dst = append(dst, "</blockDeviceMapping>"...)
+	dst = appendItemSet(dst, "blockDeviceMapping", x.BlockDeviceMapping, (*instanceBlockDeviceXML).appendXML)
 	dst = appendStringElem(dst, "virtualizationType", x.VirtualizationType)
 	dst = appendStringElem(dst, "clientToken", x.ClientToken)
-	dst = appendTags(dst, x.Tags)
+	dst = appendItemSet(dst, "tagSet", x.Tags, (*tagXML).appendXML)
 	dst = appendStringElem(dst, "hypervisor", x.Hypervisor)
-	dst = append(dst, "<networkInterfaceSet>"...)
-	for i := range x.NetworkInterfaces {
-		dst = append(dst, "<item>"...)
-		dst = x.NetworkInterfaces[i].appendXML(dst)
-		dst = append(dst, "</item>"...)
-	}
-	dst = append(dst, "</networkInterfaceSet>"...)
+	dst = appendItemSet(dst, "networkInterfaceSet", x.NetworkInterfaces, (*instanceNetworkInterfaceXML).appendXML)
 	if p := x.IamInstanceProfile; p != nil {
 		dst = append(dst, "<iamInstanceProfile>"...)
 		dst = appendStringElem(dst, "arn", p.Arn)
@@ -218,7 +202,7 @@ func (x *instanceNetworkInterfaceXML) appendXML(dst []byte) []byte {
 	dst = appendStringElem(dst, "privateIpAddress", x.PrivateIPAddress)
 	dst = appendStringElem(dst, "privateDnsName", x.PrivateDNSName)
 	dst = appendBoolElem(dst, "sourceDestCheck", x.SourceDestCheck)
-	dst = appendGroups(dst, x.Groups)
+	dst = appendItemSet(dst, "groupSet", x.Groups, (*groupIdentifierXML).appendXML)
 	a := &x.Attachment
 	dst = append(dst, "<attachment>"...)
 	dst = appendStringElem(dst, "attachmentId", a.AttachmentID)
@@ -231,20 +215,19 @@ func (x *instanceNetworkInterfaceXML) appendXML(dst []byte) []byte {
 	if x.Association != nil {
 		dst = x.Association.appendXML(dst)
 	}
-	dst = append(dst, "<privateIpAddressesSet>"...)
-	for i := range x.PrivateIPAddresses {
-		p := &x.PrivateIPAddresses[i]
-		dst = append(dst, "<item>"...)
-		dst = appendStringElem(dst, "privateIpAddress", p.PrivateIPAddress)
-		dst = appendStringElem(dst, "privateDnsName", p.PrivateDNSName)
-		dst = appendBoolElem(dst, "primary", p.Primary)
-		if p.Association != nil {
-			dst = p.Association.appendXML(dst)
-		}
-		dst = append(dst, "</item>"...)
-	}
-	dst = append(dst, "</privateIpAddressesSet><ipv6AddressesSet></ipv6AddressesSet>"...)
+	dst = appendItemSet(dst, "privateIpAddressesSet", x.PrivateIPAddresses, (*instancePrivateIPXML).appendXML)
+	dst = append(dst, "<ipv6AddressesSet></ipv6AddressesSet>"...)
 	return appendStringElem(dst, "interfaceType", x.InterfaceType)
+}
+
+func (p *instancePrivateIPXML) appendXML(dst []byte) []byte {
+	dst = appendStringElem(dst, "privateIpAddress", p.PrivateIPAddress)
+	dst = appendStringElem(dst, "privateDnsName", p.PrivateDNSName)
+	dst = appendBoolElem(dst, "primary", p.Primary)
+	if p.Association != nil {
+		dst = p.Association.appendXML(dst)
+	}
+	return dst
 }
 
 // appendXML writes the whole <association> element.
