@@ -78,13 +78,11 @@ func (s *Service) deleteGroup(ctx context.Context, call *api.Call) (any, error) 
 		return nil, err
 	}
 	return withEntity(s, ctx, call, "DeleteGroup", kindGroup, name, writeLock, s.groupLocked, func(g *group) (any, error) {
-		switch {
-		case len(g.members) > 0:
+		if len(g.members) > 0 {
 			return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
-		case len(g.inline) > 0:
-			return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-		case len(g.attached) > 0:
-			return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+		}
+		if err := g.policiesConflict(); err != nil {
+			return nil, err
 		}
 		delete(s.groups, strings.ToLower(g.name))
 		return nil, nil

@@ -78,6 +78,18 @@ type principal struct {
 // role.
 func (p *principal) identity() *principal { return p }
 
+// policiesConflict is IAM's refusal to delete a user, group or role that
+// still has policies: inline ones are reported before attached ones.
+func (p *principal) policiesConflict() error {
+	switch {
+	case len(p.inline) > 0:
+		return deleteConflict("Cannot delete entity, must delete policies first.")
+	case len(p.attached) > 0:
+		return deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	return nil
+}
+
 func (p *principal) inlineByName(name string) (int, *inlinePolicy) {
 	for i, ip := range p.inline {
 		// Inline policy names are case-insensitive within a principal.

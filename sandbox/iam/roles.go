@@ -134,11 +134,8 @@ func (s *Service) deleteRole(ctx context.Context, call *api.Call) (any, error) {
 		return nil, err
 	}
 	return withEntity(s, ctx, call, "DeleteRole", kindRole, name, writeLock, s.roleLocked, func(r *role) (any, error) {
-		switch {
-		case len(r.inline) > 0:
-			return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-		case len(r.attached) > 0:
-			return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+		if err := r.policiesConflict(); err != nil {
+			return nil, err
 		}
 		delete(s.roles, strings.ToLower(r.name))
 		delete(s.rolesByID, r.id)

@@ -204,14 +204,13 @@ func (s *Service) deleteUser(ctx context.Context, call *api.Call) (any, error) {
 	}
 	return withEntity(s, ctx, call, "DeleteUser", kindUser, name, writeLock, s.userLocked, func(u *user) (any, error) {
 		// IAM checks dependants in the order its documentation lists them.
-		switch {
-		case len(u.keys) > 0:
+		if len(u.keys) > 0 {
 			return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
-		case len(u.inline) > 0:
-			return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-		case len(u.attached) > 0:
-			return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
-		case len(u.groups) > 0:
+		}
+		if err := u.policiesConflict(); err != nil {
+			return nil, err
+		}
+		if len(u.groups) > 0 {
 			return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
 		}
 		delete(s.users, strings.ToLower(u.name))
