@@ -16,6 +16,17 @@ type members[T any] struct {
 
 func list[T any](items []T) members[T] { return members[T]{Items: items} }
 
+// tagList renders an entity's tags, or leaves <Tags> out when there are
+// none. It copies them so that a response, rendered after the lock is
+// released, never shares the entity's backing array.
+func tagList(tags []tag) *members[tag] {
+	if len(tags) == 0 {
+		return nil
+	}
+	t := list(append([]tag(nil), tags...))
+	return &t
+}
+
 type userXML struct {
 	Path       string        `xml:"Path"`
 	UserName   string        `xml:"UserName"`
@@ -27,9 +38,8 @@ type userXML struct {
 
 func (u *user) xml(withTags bool) userXML {
 	x := userXML{Path: u.path, UserName: u.name, UserID: u.id, Arn: u.arn, CreateDate: isoDate(u.created)}
-	if withTags && len(u.tags) > 0 {
-		t := list(append([]tag(nil), u.tags...))
-		x.Tags = &t
+	if withTags {
+		x.Tags = tagList(u.tags)
 	}
 	return x
 }
@@ -71,10 +81,7 @@ func (r *role) xml(detail bool) roleXML {
 		Path: r.path, RoleName: r.name, RoleID: r.id, Arn: r.arn, CreateDate: isoDate(r.created),
 		AssumeRolePolicyDocument: encodeDocument(r.trustDoc), Description: r.description, MaxSessionDuration: r.maxSession,
 	}
-	if len(r.tags) > 0 {
-		t := list(append([]tag(nil), r.tags...))
-		x.Tags = &t
-	}
+	x.Tags = tagList(r.tags)
 	if detail {
 		x.RoleLastUsed = &roleLastUsedXML{}
 		if lu := r.lastUsed.Load(); lu != nil {
@@ -109,10 +116,7 @@ func (p *managedPolicy) xml(detail bool) policyXML {
 	}
 	if detail {
 		x.Description = p.description
-		if len(p.tags) > 0 {
-			t := list(append([]tag(nil), p.tags...))
-			x.Tags = &t
-		}
+		x.Tags = tagList(p.tags)
 	}
 	return x
 }
