@@ -1169,6 +1169,18 @@ func userInitiated(now time.Time) string {
 	return "User initiated (" + now.UTC().Format("2006-01-02 15:04:05") + " GMT)"
 }
 
+// changeStates applies transition to each instance in request order and
+// reports the state each was in before and after.
+func changeStates(list []*instance, transition func(inst *instance)) stateChangesResult {
+	var out stateChangesResult
+	for _, inst := range list {
+		prev := inst.state
+		transition(inst)
+		out.Instances = append(out.Instances, stateChangeXML{InstanceID: inst.id, CurrentState: inst.state.xml(), PreviousState: prev.xml()})
+	}
+	return out
+}
+
 func stopInstances(ctx context.Context, s *Service, r *region, call *api.Call) (any, error) {
 	force, _, err := call.Params.Bool("Force")
 	if err != nil {
@@ -1191,19 +1203,16 @@ func stopInstances(ctx context.Context, s *Service, r *region, call *api.Call) (
 			return nil, api.Errorf("OperationNotPermitted", "The instance '%s' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.", inst.id)
 		}
 	}
-	var out stateChangesResult
-	for _, inst := range list {
-		prev := inst.state
+	out := changeStates(list, func(inst *instance) {
 		switch {
 		case inst.state == stateRunning:
 			r.enter(inst, stateStopping, now)
 			inst.stateTransitionReason = userInitiated(now)
-			inst.stateReasonCode, inst.stateReasonMessage = "Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown"
+			inst.markUserShutdown()
 		case inst.state == stateStopping && force:
 			r.settle(inst, now)
 		}
-		out.Instances = append(out.Instances, stateChangeXML{InstanceID: inst.id, CurrentState: inst.state.xml(), PreviousState: prev.xml()})
-	}
+	})
 	call.RequestParameters = map[string]any{"instancesSet": instanceItems(list), "force": force}
 	call.ResponseElements = stateChangeTrail(call, out)
 	return out, nil
@@ -1221,19 +1230,17 @@ func startInstances(ctx context.Context, s *Service, r *region, call *api.Call) 
 			return nil, api.Errorf("IncorrectInstanceState", "The instance '%s' is not in a state from which it can be started.", inst.id)
 		}
 	}
-	var out stateChangesResult
-	for _, inst := range list {
-		prev := inst.state
-		if inst.state == stateStopped {
-			r.enter(inst, statePending, now)
-			inst.stateTransitionReason = ""
-			inst.stateReasonCode, inst.stateReasonMessage = "pending", "pending"
-			if e, ok := r.enis.get(inst.eniID); ok && inst.autoPublicIP && e.publicIP == "" {
-				e.publicIP = s.allocatePublicIP()
-			}
+	out := changeStates(list, func(inst *instance) {
+		if inst.state != stateStopped {
+			return
 		}
-		out.Instances = append(out.Instances, stateChangeXML{InstanceID: inst.id, CurrentState: inst.state.xml(), PreviousState: prev.xml()})
-	}
+		r.enter(inst, statePending, now)
+		inst.stateTransitionReason = ""
+		inst.stateReasonCode, inst.stateReasonMessage = "pending", "pending"
+		if e, ok := r.enis.get(inst.eniID); ok && inst.autoPublicIP && e.publicIP == "" {
+			e.publicIP = s.allocatePublicIP()
+		}
+	})
 	call.RequestParameters = map[string]any{"instancesSet": instanceItems(list)}
 	call.ResponseElements = stateChangeTrail(call, out)
 	return out, nil
@@ -1250,21 +1257,18 @@ func terminateInstances(ctx context.Context, s *Service, r *region, call *api.Ca
 			return nil, api.Errorf("OperationNotPermitted", "The instance '%s' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.", inst.id)
 		}
 	}
-	var out stateChangesResult
-	for _, inst := range list {
-		prev := inst.state
+	out := changeStates(list, func(inst *instance) {
 		switch inst.state {
 		case statePending, stateRunning, stateStopping:
 			r.enter(inst, stateShuttingDown, now)
 			inst.stateTransitionReason = userInitiated(now)
-			inst.stateReasonCode, inst.stateReasonMessage = "Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown"
+			inst.markUserShutdown()
 		case stateStopped:
 			// Nothing is running to shut down.
 			inst.stateTransitionReason = userInitiated(now)
 			r.finishTermination(inst, now)
 		}
-		out.Instances = append(out.Instances, stateChangeXML{InstanceID: inst.id, CurrentState: inst.state.xml(), PreviousState: prev.xml()})
-	}
+	})
 	call.RequestParameters = map[string]any{"instancesSet": instanceItems(list)}
 	call.ResponseElements = stateChangeTrail(call, out)
 	return out, nil

@@ -90,8 +90,7 @@ func (r *region) settle(inst *instance, now time.Time) {
 		inst.stateReasonCode, inst.stateReasonMessage = "", ""
 	case stateStopping:
 		r.enter(inst, stateStopped, now)
-		inst.stateReasonCode = "Client.UserInitiatedShutdown"
-		inst.stateReasonMessage = "Client.UserInitiatedShutdown: User initiated shutdown"
+		inst.markUserShutdown()
 		// A stopped instance loses its auto-assigned public address.
 		if e, ok := r.enis.get(inst.eniID); ok && inst.autoPublicIP {
 			e.publicIP = ""
@@ -101,14 +100,20 @@ func (r *region) settle(inst *instance, now time.Time) {
 	}
 }
 
+// markUserShutdown records the state reason AWS reports once a user has
+// stopped or terminated an instance.
+func (inst *instance) markUserShutdown() {
+	inst.stateReasonCode = "Client.UserInitiatedShutdown"
+	inst.stateReasonMessage = "Client.UserInitiatedShutdown: User initiated shutdown"
+}
+
 // finishTermination releases what a terminated instance held: the network
 // interface and volumes marked DeleteOnTermination are deleted, others are
 // detached, and the private address returns to the subnet.
 func (r *region) finishTermination(inst *instance, now time.Time) {
 	r.enter(inst, stateTerminated, now)
 	inst.terminatedAt = now
-	inst.stateReasonCode = "Client.UserInitiatedShutdown"
-	inst.stateReasonMessage = "Client.UserInitiatedShutdown: User initiated shutdown"
+	inst.markUserShutdown()
 	if e, ok := r.enis.get(inst.eniID); ok {
 		if sn, ok := r.subnets.get(e.subnetID); ok && (e.attachment == nil || e.attachment.deleteOnTermination) {
 			delete(sn.used, e.privateIP)
