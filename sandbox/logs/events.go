@@ -371,9 +371,9 @@ func (s *Service) getLogEvents(ctx context.Context, call *api.Call) (any, error)
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.groupLocked(call.Region, name)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, name)
+	if err != nil {
+		return nil, err
 	}
 	st := g.streams[in.LogStreamName]
 	if st == nil {
@@ -576,9 +576,9 @@ func (s *Service) filterLogEvents(ctx context.Context, call *api.Call) (any, err
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.groupLocked(call.Region, name)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, name)
+	if err != nil {
+		return nil, err
 	}
 	fingerprint := fmt.Sprintf("%d|%q|%q|%q|%v|%v", g.id, pattern, in.LogStreamNames, in.LogStreamNamePrefix, deref(in.StartTime), deref(in.EndTime))
 	// The first page fixes the set of events the pagination walks (those

@@ -134,9 +134,9 @@ func (s *Service) deleteLogGroup(ctx context.Context, call *api.Call) (any, erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	r := s.regions[call.Region]
 	delete(r.groups, g.name)
@@ -313,9 +313,9 @@ func (s *Service) putRetentionPolicy(ctx context.Context, call *api.Call) (any, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	g.retention = *in.RetentionInDays
 	return struct{}{}, nil
@@ -334,9 +334,9 @@ func (s *Service) deleteRetentionPolicy(ctx context.Context, call *api.Call) (an
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	// Events already past the old retention were deleted by AWS's
 	// expiry; dropping the policy does not bring them back.
@@ -408,9 +408,9 @@ func (s *Service) tagResource(ctx context.Context, call *api.Call) (any, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, name)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, name)
+	if err != nil {
+		return nil, err
 	}
 	merged := copyTags(g.tags)
 	for k, v := range in.Tags {
@@ -440,9 +440,9 @@ func (s *Service) untagResource(ctx context.Context, call *api.Call) (any, error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, name)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, name)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range in.TagKeys {
 		delete(g.tags, k)
@@ -464,9 +464,9 @@ func (s *Service) listTagsForResource(ctx context.Context, call *api.Call) (any,
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.groupLocked(call.Region, name)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, name)
+	if err != nil {
+		return nil, err
 	}
 	return tagsOutput{Tags: copyTags(g.tags)}, nil
 }
@@ -511,9 +511,9 @@ func (s *Service) tagLogGroup(ctx context.Context, call *api.Call) (any, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	merged := copyTags(g.tags)
 	for k, v := range in.Tags.Map {
@@ -542,9 +542,9 @@ func (s *Service) untagLogGroup(ctx context.Context, call *api.Call) (any, error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range in.Tags.Keys {
 		delete(g.tags, k)
@@ -565,9 +565,9 @@ func (s *Service) listTagsLogGroup(ctx context.Context, call *api.Call) (any, er
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	return tagsOutput{Tags: copyTags(g.tags)}, nil
 }

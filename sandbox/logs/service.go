@@ -195,6 +195,15 @@ func (s *Service) groupLocked(regionName, name string) *logGroup {
 	return r.groups[name]
 }
 
+// existingGroupLocked is groupLocked for actions that need the group to
+// exist.
+func (s *Service) existingGroupLocked(regionName, name string) (*logGroup, error) {
+	if g := s.groupLocked(regionName, name); g != nil {
+		return g, nil
+	}
+	return nil, errGroupNotFound()
+}
+
 // cutoff is the oldest visible timestamp under the group's retention.
 func (g *logGroup) cutoff(now time.Time) int64 {
 	if g.retention == 0 {

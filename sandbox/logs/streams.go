@@ -88,9 +88,9 @@ func (s *Service) createLogStream(ctx context.Context, call *api.Call) (any, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	if _, ok := g.streams[in.LogStreamName]; ok {
 		return nil, api.Errorf("ResourceAlreadyExistsException", "The specified log stream already exists")
@@ -123,9 +123,9 @@ func (s *Service) deleteLogStream(ctx context.Context, call *api.Call) (any, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groupLocked(call.Region, in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
 	}
 	st := g.streams[in.LogStreamName]
 	if st == nil {
@@ -220,9 +220,9 @@ func (s *Service) describeLogStreams(ctx context.Context, call *api.Call) (any, 
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.groupLocked(call.Region, name)
-	if g == nil {
-		return nil, errGroupNotFound()
+	g, err := s.existingGroupLocked(call.Region, name)
+	if err != nil {
+		return nil, err
 	}
 	// less orders streams by the requested key; name breaks ties so the
 	// order, and therefore the token, is total.
