@@ -167,62 +167,50 @@ func (s *Service) arn(resourceType, path, name string) string {
 	return "arn:aws:iam::" + s.accountID + ":" + resourceType + path + name
 }
 
-// policyARN is the parsed form of a managed policy ARN.
-type policyARN struct {
+// iamARN is the parsed form of a path-qualified IAM ARN.
+type iamARN struct {
 	Account string // "aws" for AWS managed policies
 	Path    string
 	Name    string
 }
 
-// parsePolicyARN splits arn:aws:iam::<account|aws>:policy<path><name>.
-func parsePolicyARN(arn string) (policyARN, bool) {
+// splitIAMARN splits arn:aws:iam::<account>:<resourceType><path><name>,
+// leaving the checks of account, path and name, which differ by resource
+// type, to the caller.
+func splitIAMARN(arn, resourceType string) (iamARN, bool) {
 	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
 	if !ok {
-		return policyARN{}, false
+		return iamARN{}, false
 	}
 	account, resource, ok := strings.Cut(rest, ":")
-	if !ok || !(account == "aws" || isAccountID(account)) {
-		return policyARN{}, false
-	}
-	resource, ok = strings.CutPrefix(resource, "policy/")
 	if !ok {
-		return policyARN{}, false
+		return iamARN{}, false
+	}
+	resource, ok = strings.CutPrefix(resource, resourceType+"/")
+	if !ok {
+		return iamARN{}, false
 	}
 	i := strings.LastIndexByte(resource, '/')
-	path, name := "/"+resource[:i+1], resource[i+1:]
-	if !validName(name) || len(name) > 128 || !validPolicyPath(path) {
-		return policyARN{}, false
-	}
-	return policyARN{Account: account, Path: path, Name: name}, true
+	return iamARN{Account: account, Path: "/" + resource[:i+1], Name: resource[i+1:]}, true
 }
 
-// roleARN is the parsed form of a role ARN.
-type roleARN struct {
-	Account string
-	Path    string
-	Name    string
+// parsePolicyARN splits arn:aws:iam::<account|aws>:policy<path><name>.
+func parsePolicyARN(arn string) (iamARN, bool) {
+	p, ok := splitIAMARN(arn, "policy")
+	if !ok || !(p.Account == "aws" || isAccountID(p.Account)) ||
+		!validName(p.Name) || len(p.Name) > 128 || !validPolicyPath(p.Path) {
+		return iamARN{}, false
+	}
+	return p, true
 }
 
 // parseRoleARN splits arn:aws:iam::<account>:role<path><name>.
-func parseRoleARN(arn string) (roleARN, bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
-		return roleARN{}, false
+func parseRoleARN(arn string) (iamARN, bool) {
+	r, ok := splitIAMARN(arn, "role")
+	if !ok || !isAccountID(r.Account) || !validName(r.Name) || len(r.Name) > 64 || !validPath(r.Path) {
+		return iamARN{}, false
 	}
-	account, resource, ok := strings.Cut(rest, ":")
-	if !ok || !isAccountID(account) {
-		return roleARN{}, false
-	}
-	resource, ok = strings.CutPrefix(resource, "role/")
-	if !ok {
-		return roleARN{}, false
-	}
-	i := strings.LastIndexByte(resource, '/')
-	path, name := "/"+resource[:i+1], resource[i+1:]
-	if !validName(name) || len(name) > 64 || !validPath(path) {
-		return roleARN{}, false
-	}
-	return roleARN{Account: account, Path: path, Name: name}, true
+	return r, true
 }
 
 func isAccountID(s string) bool {
