@@ -109,6 +109,16 @@ func (s *Service) createLogGroup(ctx context.Context, call *api.Call) (any, erro
 	return struct{}{}, nil
 }
 
+// authorizeGroupAction authorises action on the log group the request
+// names, then checks the name: a caller without the permission is denied
+// before learning whether the name is valid.
+func (s *Service) authorizeGroupAction(ctx context.Context, call *api.Call, action, groupName string) error {
+	if err := call.Authorize(ctx, action, []string{groupARN(call.Region, s.accountID(call), groupName)}, nil); err != nil {
+		return err
+	}
+	return validateGroupName("logGroupName", groupName)
+}
+
 func copyTags(in map[string]string) map[string]string {
 	out := make(map[string]string, len(in))
 	for k, v := range in {
@@ -126,10 +136,7 @@ func (s *Service) deleteLogGroup(ctx context.Context, call *api.Call) (any, erro
 	if err := call.DecodeJSON(&in); err != nil {
 		return nil, err
 	}
-	if err := call.Authorize(ctx, "logs:DeleteLogGroup", []string{groupARN(call.Region, s.accountID(call), in.LogGroupName)}, nil); err != nil {
-		return nil, err
-	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
+	if err := s.authorizeGroupAction(ctx, call, "logs:DeleteLogGroup", in.LogGroupName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -298,10 +305,7 @@ func (s *Service) putRetentionPolicy(ctx context.Context, call *api.Call) (any, 
 	if err := call.DecodeJSON(&in); err != nil {
 		return nil, err
 	}
-	if err := call.Authorize(ctx, "logs:PutRetentionPolicy", []string{groupARN(call.Region, s.accountID(call), in.LogGroupName)}, nil); err != nil {
-		return nil, err
-	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
+	if err := s.authorizeGroupAction(ctx, call, "logs:PutRetentionPolicy", in.LogGroupName); err != nil {
 		return nil, err
 	}
 	if in.RetentionInDays == nil {
@@ -326,10 +330,7 @@ func (s *Service) deleteRetentionPolicy(ctx context.Context, call *api.Call) (an
 	if err := call.DecodeJSON(&in); err != nil {
 		return nil, err
 	}
-	if err := call.Authorize(ctx, "logs:DeleteRetentionPolicy", []string{groupARN(call.Region, s.accountID(call), in.LogGroupName)}, nil); err != nil {
-		return nil, err
-	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
+	if err := s.authorizeGroupAction(ctx, call, "logs:DeleteRetentionPolicy", in.LogGroupName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -497,10 +498,7 @@ func (s *Service) tagLogGroup(ctx context.Context, call *api.Call) (any, error) 
 	if err := call.DecodeJSON(&in); err != nil {
 		return nil, err
 	}
-	if err := call.Authorize(ctx, "logs:TagLogGroup", []string{groupARN(call.Region, s.accountID(call), in.LogGroupName)}, nil); err != nil {
-		return nil, err
-	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
+	if err := s.authorizeGroupAction(ctx, call, "logs:TagLogGroup", in.LogGroupName); err != nil {
 		return nil, err
 	}
 	if len(in.Tags.Map) == 0 {
@@ -531,10 +529,7 @@ func (s *Service) untagLogGroup(ctx context.Context, call *api.Call) (any, error
 	if err := call.DecodeJSON(&in); err != nil {
 		return nil, err
 	}
-	if err := call.Authorize(ctx, "logs:UntagLogGroup", []string{groupARN(call.Region, s.accountID(call), in.LogGroupName)}, nil); err != nil {
-		return nil, err
-	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
+	if err := s.authorizeGroupAction(ctx, call, "logs:UntagLogGroup", in.LogGroupName); err != nil {
 		return nil, err
 	}
 	if len(in.Tags.Keys) == 0 {
@@ -557,10 +552,7 @@ func (s *Service) listTagsLogGroup(ctx context.Context, call *api.Call) (any, er
 	if err := call.DecodeJSON(&in); err != nil {
 		return nil, err
 	}
-	if err := call.Authorize(ctx, "logs:ListTagsLogGroup", []string{groupARN(call.Region, s.accountID(call), in.LogGroupName)}, nil); err != nil {
-		return nil, err
-	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
+	if err := s.authorizeGroupAction(ctx, call, "logs:ListTagsLogGroup", in.LogGroupName); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
