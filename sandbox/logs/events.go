@@ -325,10 +325,7 @@ func (s *Service) getLogEvents(ctx context.Context, call *api.Call) (any, error)
 		return nil, err
 	}
 	acct := s.accountID(call)
-	groupForARN := in.LogGroupName
-	if groupForARN == "" {
-		groupForARN = strings.TrimSuffix(identifierName(in.LogGroupIdentifier), ":*")
-	}
+	groupForARN := cmp.Or(in.LogGroupName, identifierName(in.LogGroupIdentifier))
 	if err := call.Authorize(ctx, "logs:GetLogEvents", []string{streamARN(call.Region, acct, groupForARN, in.LogStreamName)}, nil); err != nil {
 		return nil, err
 	}
@@ -520,10 +517,7 @@ func (s *Service) filterLogEvents(ctx context.Context, call *api.Call) (any, err
 		return nil, err
 	}
 	acct := s.accountID(call)
-	groupForARN := in.LogGroupName
-	if groupForARN == "" {
-		groupForARN = strings.TrimSuffix(identifierName(in.LogGroupIdentifier), ":*")
-	}
+	groupForARN := cmp.Or(in.LogGroupName, identifierName(in.LogGroupIdentifier))
 	if err := call.Authorize(ctx, "logs:FilterLogEvents", []string{groupARN(call.Region, acct, groupForARN)}, nil); err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/irdrill/irdrill/insights"
@@ -131,7 +130,7 @@ func (s *Service) startQuery(ctx context.Context, call *api.Call) (any, error) {
 	// AWS authorises StartQuery on every log group queried.
 	resources := make([]string, 0, len(raw))
 	for _, r := range raw {
-		resources = append(resources, groupARN(call.Region, acct, strings.TrimSuffix(identifierName(r), ":*")))
+		resources = append(resources, groupARN(call.Region, acct, identifierName(r)))
 	}
 	if len(resources) == 0 {
 		resources = []string{"*"}

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -173,10 +174,7 @@ func (s *Service) describeLogStreams(ctx context.Context, call *api.Call) (any, 
 		return nil, err
 	}
 	acct := s.accountID(call)
-	resource := groupARN(call.Region, acct, in.LogGroupName)
-	if in.LogGroupName == "" && in.LogGroupIdentifier != "" {
-		resource = groupARN(call.Region, acct, strings.TrimSuffix(identifierName(in.LogGroupIdentifier), ":*"))
-	}
+	resource := groupARN(call.Region, acct, cmp.Or(in.LogGroupName, identifierName(in.LogGroupIdentifier)))
 	if err := call.Authorize(ctx, "logs:DescribeLogStreams", []string{resource}, nil); err != nil {
 		return nil, err
 	}
@@ -279,14 +277,15 @@ func streamOut(region, acct string, g *logGroup, st *logStream) LogStream {
 	return out
 }
 
-// identifierName extracts the name from a log-group identifier for the
-// authorisation resource, before the identifier is validated.
+// identifierName extracts the group name from a log-group identifier (a
+// name, or an ARN with or without ":*") for the authorisation resource,
+// before the identifier is validated.
 func identifierName(id string) string {
 	if strings.HasPrefix(id, "arn:") {
 		parts := strings.SplitN(id, ":", 7)
 		if len(parts) == 7 {
-			return parts[6]
+			id = parts[6]
 		}
 	}
-	return id
+	return strings.TrimSuffix(id, ":*")
 }
