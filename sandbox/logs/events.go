@@ -188,10 +188,7 @@ func (s *Service) putLogEvents(ctx context.Context, call *api.Call) (any, error)
 	if err := call.Authorize(ctx, "logs:PutLogEvents", []string{streamARN(call.Region, acct, in.LogGroupName, in.LogStreamName)}, nil); err != nil {
 		return nil, err
 	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	if err := validateStreamName("logStreamName", in.LogStreamName, true); err != nil {
+	if err := validateStreamPath(in.LogGroupName, in.LogStreamName); err != nil {
 		return nil, err
 	}
 	switch {
@@ -347,10 +344,7 @@ func (s *Service) getLogEvents(ctx context.Context, call *api.Call) (any, error)
 	if err := validateTimes(in.StartTime, in.EndTime); err != nil {
 		return nil, err
 	}
-	limit := maxResponseEvents
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := valueOr(in.Limit, maxResponseEvents)
 	var (
 		dir    byte = 'b'
 		cursor *eventKey
@@ -563,10 +557,7 @@ func (s *Service) filterLogEvents(ctx context.Context, call *api.Call) (any, err
 		// adds the reason and position AWS leaves out.
 		return nil, invalidParam("%s", err.Error())
 	}
-	limit := maxResponseEvents
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := valueOr(in.Limit, maxResponseEvents)
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()

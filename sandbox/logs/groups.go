@@ -195,6 +195,14 @@ func validateLimit(member string, p *int, lo, hi int) error {
 	return nil
 }
 
+// valueOr is *p, or def when the optional member was not sent.
+func valueOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
 func (s *Service) describeLogGroups(ctx context.Context, call *api.Call) (any, error) {
 	var in describeLogGroupsInput
 	if err := call.DecodeJSON(&in); err != nil {
@@ -245,10 +253,7 @@ func (s *Service) describeLogGroups(ctx context.Context, call *api.Call) (any, e
 		}
 		after = tok.Name
 	}
-	limit := 50
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := valueOr(in.Limit, 50)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var names []string

@@ -532,10 +532,7 @@ func (s *Service) describeQueries(ctx context.Context, call *api.Call) (any, err
 	if err := validateLimit("maxResults", in.MaxResults, 1, 1000); err != nil {
 		return nil, err
 	}
-	limit := 1000
-	if in.MaxResults != nil {
-		limit = *in.MaxResults
-	}
+	limit := valueOr(in.MaxResults, 1000)
 	fingerprint := in.LogGroupName + "|" + in.Status + "|" + in.QueryLanguage
 	offset := 0
 	if in.NextToken != nil {

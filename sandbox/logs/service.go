@@ -286,6 +286,15 @@ func validateStreamName(member, name string, required bool) error {
 	return nil
 }
 
+// validateStreamPath checks the logGroupName and logStreamName of an
+// action on one stream, both required.
+func validateStreamPath(groupName, streamName string) error {
+	if err := validateGroupName("logGroupName", groupName); err != nil {
+		return err
+	}
+	return validateStreamName("logStreamName", streamName, true)
+}
+
 // resolveIdentifier turns logGroupName / logGroupIdentifier (a name or a
 // log-group ARN, with or without ":*") into a name. It reports an ARN of
 // another account or region as a missing group, since the sandbox has no

@@ -81,10 +81,7 @@ func (s *Service) createLogStream(ctx context.Context, call *api.Call) (any, err
 	if err := call.Authorize(ctx, "logs:CreateLogStream", []string{groupARN(call.Region, acct, in.LogGroupName)}, nil); err != nil {
 		return nil, err
 	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	if err := validateStreamName("logStreamName", in.LogStreamName, true); err != nil {
+	if err := validateStreamPath(in.LogGroupName, in.LogStreamName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -116,10 +113,7 @@ func (s *Service) deleteLogStream(ctx context.Context, call *api.Call) (any, err
 	if err := call.Authorize(ctx, "logs:DeleteLogStream", []string{streamARN(call.Region, acct, in.LogGroupName, in.LogStreamName)}, nil); err != nil {
 		return nil, err
 	}
-	if err := validateGroupName("logGroupName", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	if err := validateStreamName("logStreamName", in.LogStreamName, true); err != nil {
+	if err := validateStreamPath(in.LogGroupName, in.LogStreamName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -199,10 +193,7 @@ func (s *Service) describeLogStreams(ctx context.Context, call *api.Call) (any, 
 	if err := validateLimit("limit", in.Limit, 1, 50); err != nil {
 		return nil, err
 	}
-	limit := 50
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := valueOr(in.Limit, 50)
 	fingerprint := fmt.Sprintf("%s|%t|%s|%s", in.OrderBy, in.Descending, in.LogStreamNamePrefix, name)
 	var cursor *pageToken
 	if in.NextToken != nil {
