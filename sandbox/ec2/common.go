@@ -56,31 +56,23 @@ func resourceTypeOf(id string) string {
 func (r *region) exists(id string) bool {
 	switch resourceTypeOf(id) {
 	case "instance":
-		_, ok := r.instances.get(id)
-		return ok
+		return r.instances.has(id)
 	case "volume":
-		_, ok := r.volumes.get(id)
-		return ok
+		return r.volumes.has(id)
 	case "snapshot":
-		_, ok := r.snapshots.get(id)
-		return ok
+		return r.snapshots.has(id)
 	case "network-interface":
-		_, ok := r.enis.get(id)
-		return ok
+		return r.enis.has(id)
 	case "vpc":
-		_, ok := r.vpcs.get(id)
-		return ok
+		return r.vpcs.has(id)
 	case "subnet":
-		_, ok := r.subnets.get(id)
-		return ok
+		return r.subnets.has(id)
 	case "security-group":
-		_, ok := r.groups.get(id)
-		return ok
+		return r.groups.has(id)
 	case "security-group-rule":
 		return r.findRule(id) != nil
 	case "vpc-flow-log":
-		_, ok := r.flowLogs.get(id)
-		return ok
+		return r.flowLogs.has(id)
 	case "image":
 		return findImage(id) != nil
 	}

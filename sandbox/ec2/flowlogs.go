@@ -279,7 +279,7 @@ func deleteFlowLogs(ctx context.Context, s *Service, r *region, call *api.Call) 
 	defer r.mu.Unlock()
 	out := deleteFlowLogsResult{Unsuccessful: []unsuccessfulItemXML{}}
 	for _, id := range ids {
-		if _, ok := r.flowLogs.get(id); !ok {
+		if !r.flowLogs.has(id) {
 			var item unsuccessfulItemXML
 			item.ResourceID = id
 			item.Error.Code = "InvalidFlowLogId.NotFound"

@@ -31,6 +31,11 @@ func (t *table[T]) get(id string) (*T, bool) {
 	return v, ok
 }
 
+func (t *table[T]) has(id string) bool {
+	_, ok := t.byID[id]
+	return ok
+}
+
 func (t *table[T]) remove(id string) {
 	if _, ok := t.byID[id]; !ok {
 		return

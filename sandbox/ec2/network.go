@@ -130,7 +130,7 @@ func deleteVpc(ctx context.Context, s *Service, r *region, call *api.Call) (any,
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.vpcs.get(id); !ok {
+	if !r.vpcs.has(id) {
 		return nil, notFound(id)
 	}
 	dependent := false
@@ -304,7 +304,7 @@ func deleteSubnet(ctx context.Context, s *Service, r *region, call *api.Call) (a
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.subnets.get(id); !ok {
+	if !r.subnets.has(id) {
 		return nil, notFound(id)
 	}
 	r.settleAll(s.now())

@@ -109,7 +109,7 @@ func createSecurityGroup(ctx context.Context, s *Service, r *region, call *api.C
 			return nil, api.Errorf("VPCIdNotSpecified", "No default VPC for this user")
 		}
 		vpcID = v.id
-	} else if _, ok := r.vpcs.get(vpcID); !ok {
+	} else if !r.vpcs.has(vpcID) {
 		return nil, notFound(vpcID)
 	}
 	for _, g := range r.groups.all() {
@@ -389,7 +389,7 @@ func (r *region) parsePermissions(p *api.Params, egress bool) ([]*sgRule, error)
 				if !validID("sg-", gid) {
 					return nil, malformed("InvalidGroupId.Malformed", gid, "sg-")
 				}
-				if _, ok := r.groups.get(gid); !ok {
+				if !r.groups.has(gid) {
 					return nil, notFound(gid)
 				}
 			case gname != "":

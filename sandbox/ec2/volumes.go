@@ -274,7 +274,7 @@ func deleteSnapshot(ctx context.Context, s *Service, r *region, call *api.Call) 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.snapshots.get(id); !ok {
+	if !r.snapshots.has(id) {
 		return nil, notFound(id)
 	}
 	r.snapshots.remove(id)
