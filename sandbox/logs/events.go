@@ -571,12 +571,9 @@ func (s *Service) filterLogEvents(ctx context.Context, call *api.Call) (any, err
 	// much is ingested meanwhile; the cursor is the last event returned.
 	tok := pageToken{Kind: tokenFilter, Max: g.seq, Fingerprint: fingerprint, TS: math.MinInt64}
 	if in.NextToken != nil {
-		t, err := decodeToken(*in.NextToken, tokenFilter)
+		t, err := decodeTokenFor(*in.NextToken, tokenFilter, fingerprint)
 		if err != nil {
 			return nil, err
-		}
-		if t.Fingerprint != fingerprint {
-			return nil, errInvalidToken()
 		}
 		tok = t
 	}

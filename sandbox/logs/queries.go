@@ -536,12 +536,9 @@ func (s *Service) describeQueries(ctx context.Context, call *api.Call) (any, err
 	fingerprint := in.LogGroupName + "|" + in.Status + "|" + in.QueryLanguage
 	offset := 0
 	if in.NextToken != nil {
-		tok, err := decodeToken(*in.NextToken, tokenQueries)
+		tok, err := decodeTokenFor(*in.NextToken, tokenQueries, fingerprint)
 		if err != nil {
 			return nil, err
-		}
-		if tok.Fingerprint != fingerprint {
-			return nil, errInvalidToken()
 		}
 		offset = tok.Offset
 	}

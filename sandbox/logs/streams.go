@@ -197,12 +197,9 @@ func (s *Service) describeLogStreams(ctx context.Context, call *api.Call) (any, 
 	fingerprint := fmt.Sprintf("%s|%t|%s|%s", in.OrderBy, in.Descending, in.LogStreamNamePrefix, name)
 	var cursor *pageToken
 	if in.NextToken != nil {
-		tok, err := decodeToken(*in.NextToken, tokenDescribeStreams)
+		tok, err := decodeTokenFor(*in.NextToken, tokenDescribeStreams, fingerprint)
 		if err != nil {
 			return nil, err
-		}
-		if tok.Fingerprint != fingerprint {
-			return nil, errInvalidToken()
 		}
 		cursor = &tok
 	}

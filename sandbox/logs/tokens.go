@@ -58,6 +58,19 @@ func decodeToken(s, kind string) (pageToken, error) {
 	return t, nil
 }
 
+// decodeTokenFor parses a token issued for kind and for a request with the
+// same fingerprint: a token is only good for the query that produced it.
+func decodeTokenFor(s, kind, fingerprint string) (pageToken, error) {
+	t, err := decodeToken(s, kind)
+	if err != nil {
+		return pageToken{}, err
+	}
+	if t.Fingerprint != fingerprint {
+		return pageToken{}, errInvalidToken()
+	}
+	return t, nil
+}
+
 // eventKey is a position in a stream: the (timestamp, sequence) of an event.
 type eventKey struct {
 	ts  int64

@@ -201,3 +201,19 @@ func TestMillionEventGroup(t *testing.T) {
 		t.Errorf("filter found %d", len(f.Events))
 	}
 }
+
+func TestDecodeTokenForRejectsOtherRequests(t *testing.T) {
+	tok := encodeToken(pageToken{Kind: tokenDescribeStreams, Name: "s", Fingerprint: "a"})
+	if got, err := decodeTokenFor(tok, tokenDescribeStreams, "a"); err != nil || got.Name != "s" {
+		t.Fatalf("same request: got %+v, %v", got, err)
+	}
+	for _, c := range []struct{ kind, fingerprint string }{
+		{tokenDescribeStreams, "b"}, // the same action with other parameters
+		{tokenQueries, "a"},         // another action's token
+	} {
+		_, err := decodeTokenFor(tok, c.kind, c.fingerprint)
+		if err == nil || err.Error() != errInvalidToken().Error() {
+			t.Errorf("kind %s, fingerprint %s: got %v, want %v", c.kind, c.fingerprint, err, errInvalidToken())
+		}
+	}
+}
