@@ -342,3 +342,41 @@ func BenchmarkDescribeInstances100(b *testing.B) {
 		}
 	}
 }
+
+func TestPaginate(t *testing.T) {
+	items := []int{1, 2, 3, 4, 5}
+	for _, c := range []struct {
+		pg        page
+		want      []int
+		wantToken string
+	}{
+		{page{}, items, ""},
+		{page{size: 2}, []int{1, 2}, encodeToken(2)},
+		{page{start: 2, size: 2}, []int{3, 4}, encodeToken(4)},
+		{page{start: 4, size: 2}, []int{5}, ""},
+		{page{start: 3, size: 2}, []int{4, 5}, ""}, // an exact last page has no token
+		{page{start: 9, size: 2}, []int{}, ""},     // a stale token past the end
+	} {
+		got, next := paginate(c.pg, items)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || next != c.wantToken {
+			t.Errorf("%+v: got %v %q, want %v %q", c.pg, got, next, c.want, c.wantToken)
+		}
+	}
+}
+
+func TestSelectByID(t *testing.T) {
+	tbl := newTable[vpc]()
+	a, b := &vpc{id: "vpc-0000000a"}, &vpc{id: "vpc-0000000b"}
+	tbl.add(a.id, a)
+	tbl.add(b.id, b)
+	if got, err := tbl.selectByID(nil); err != nil || len(got) != 2 || got[0] != a || got[1] != b {
+		t.Errorf("no IDs: got %v, %v; want every VPC in creation order", got, err)
+	}
+	if got, err := tbl.selectByID([]string{b.id, a.id}); err != nil || len(got) != 2 || got[0] != b || got[1] != a {
+		t.Errorf("named IDs: got %v, %v; want them in request order", got, err)
+	}
+	_, err := tbl.selectByID([]string{a.id, "vpc-0000000c"})
+	if err == nil || err.Error() != notFound("vpc-0000000c").Error() {
+		t.Errorf("unknown ID: got %v, want %v", err, notFound("vpc-0000000c"))
+	}
+}
