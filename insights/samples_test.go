@@ -2,6 +2,7 @@ package insights_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/irdrill/irdrill/insights"
@@ -83,6 +84,29 @@ func TestAWSSamplesParse(t *testing.T) {
 				t.Fatalf("Parse(%q): %v", s.query, err)
 			}
 		})
+	}
+}
+
+// TestAWSSampleApacheUniqueGET covers the one §10 sample that is not
+// expected to compile: its referrer URL is an unquoted literal, which the
+// reference lists as a doc error (§11 item 9). The engine must reject it with
+// a syntax error that points at the URL, not fail somewhere vague.
+func TestAWSSampleApacheUniqueGET(t *testing.T) {
+	q := "fields @timestamp, remoteIP, method, status\n| filter status=\"200\" and referrer= http://34.250.27.141/ and method= \"GET\"\n| stats count_distinct(remoteIP) as UniqueVisits\n| limit 10"
+	_, err := insights.Parse(q)
+	var se *insights.SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("Parse = %v, want *SyntaxError", err)
+	}
+	if se.Line != 2 || se.Column != 41 || se.Token != ":" {
+		t.Errorf("error at line %d column %d token %q, want line 2 column 41 token \":\" (the URL's scheme separator)", se.Line, se.Column, se.Token)
+	}
+	if got := q[se.StartCharOffset:se.EndCharOffset]; got != ":" {
+		t.Errorf("offsets %d-%d select %q, want \":\"", se.StartCharOffset, se.EndCharOffset, got)
+	}
+	quoted := strings.Replace(q, "referrer= http://34.250.27.141/", `referrer= "http://34.250.27.141/"`, 1)
+	if _, err := insights.Parse(quoted); err != nil {
+		t.Errorf("with the URL quoted the sample must compile: %v", err)
 	}
 }
 
