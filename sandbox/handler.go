@@ -149,6 +149,14 @@ func (x *exchange) serve() (result any, apiErr *api.Error) {
 	sig, sigErr := sigv4.Parse(x.r)
 	x.route(sig)
 	if x.svc == nil {
+		if sigErr != nil && !errors.Is(sigErr, sigv4.ErrNotSigned) {
+			// A malformed signature hides the service it was meant for.
+			x.protocol = api.ProtocolQuery
+			if x.r.Header.Get("X-Amz-Target") != "" {
+				x.protocol = api.ProtocolJSON
+			}
+			return nil, api.IncompleteSignature(x.protocol, sigErr.Error())
+		}
 		return nil, x.unknownService(sig)
 	}
 	if sigErr != nil {

@@ -42,7 +42,10 @@ func rawCall(t *testing.T, sb *sandbox.Sandbox, creds aws.Credentials, service, 
 	} else {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	}
-	if creds.AccessKeyID != "" {
+	if service == "malformed" {
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIRDRILLBOOTSTRAP/20260101, SignedHeaders=host, Signature=00")
+		req.Header.Set("X-Amz-Date", "20260101T000000Z")
+	} else if creds.AccessKeyID != "" {
 		sum := sha256.Sum256([]byte(body))
 		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
 			t.Fatal(err)
@@ -76,6 +79,7 @@ func TestUnknownActionsAndServices(t *testing.T) {
 		{"missing action", "iam", "", "Version=2010-05-08", 400, []string{"<Code>MissingAction</Code>"}},
 		{"unknown service", "quicksight", "", "Action=ListUsers", 400, []string{"<Code>InvalidAction</Code>", "quicksight"}},
 		{"unsigned query request", "", "", "Action=ListUsers&Version=2010-05-08", 403, []string{"<Code>MissingAuthenticationToken</Code>"}},
+		{"malformed signature", "malformed", "", "Action=ListUsers&Version=2010-05-08", 400, []string{"<Code>IncompleteSignature</Code>", "Credential"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
