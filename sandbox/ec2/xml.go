@@ -506,7 +506,10 @@ type describeInstanceStatusResult struct {
 }
 
 type attributeValueXML struct {
-	Value string `xml:"value"`
+	// An unset attribute is an empty element (<userData/>), not an empty
+	// value: Terraform's AWS provider tells "no user data" from "" by it
+	// and would otherwise plan a change on every run.
+	Value string `xml:"value,omitempty"`
 }
 
 type attributeBoolXML struct {
