@@ -12,7 +12,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // randomIDs matches the random parts of IAM ids and secrets so that golden
 // files stay stable.
-var randomIDs = regexp.MustCompile(`\b(AIDA|AROA|AGPA|ANPA|AKIA)[A-Z2-7]{16,17}\b`)
+var randomIDs = regexp.MustCompile(`\b(AIDA|AROA|AGPA|ANPA|AKIA|AIPA)[A-Z2-7]{16,17}\b`)
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()

@@ -134,8 +134,13 @@ func (s *Service) deleteRole(ctx context.Context, call *api.Call) (any, error) {
 		return nil, err
 	}
 	return withEntity(s, ctx, call, "DeleteRole", kindRole, name, writeLock, s.roleLocked, func(r *role) (any, error) {
+		// IAM checks dependants in the order its documentation lists them:
+		// inline policies, managed policies, instance profiles.
 		if err := r.policiesConflict(); err != nil {
 			return nil, err
+		}
+		if len(s.profilesOfRoleLocked(r)) > 0 {
+			return nil, deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 		}
 		delete(s.roles, strings.ToLower(r.name))
 		delete(s.rolesByID, r.id)

@@ -1,7 +1,7 @@
 // Package iam is the sandbox's AWS Identity and Access Management service:
-// users, groups, roles, access keys, managed and inline policies, spoken over
-// the IAM query protocol so that the AWS SDKs, the CLI and Terraform work
-// against it unchanged.
+// users, groups, roles, instance profiles, access keys, managed and inline
+// policies, spoken over the IAM query protocol so that the AWS SDKs, the CLI
+// and Terraform work against it unchanged.
 //
 // The same state backs the sandbox's security: *Service is the credential
 // store for long-term AKIA keys and the authorizer that evaluates every
@@ -50,6 +50,7 @@ type Service struct {
 	policies   map[string]*managedPolicy // customer managed, by ARN
 	policyName map[string]*managedPolicy // customer managed, by lower-case name
 	keys       map[string]*accessKey
+	profiles   map[string]*instanceProfile // by lower-case name
 	// tombstones keep deleted keys resolvable, inactive, so that a request
 	// signed with one is still attributed to its former owner in CloudTrail.
 	tombstones map[string]*api.Credential
@@ -72,6 +73,7 @@ func New(cfg Config) *Service {
 		policies:   map[string]*managedPolicy{},
 		policyName: map[string]*managedPolicy{},
 		keys:       map[string]*accessKey{},
+		profiles:   map[string]*instanceProfile{},
 		tombstones: map[string]*api.Credential{},
 	}
 	s.awsManaged, s.awsManagedList = loadAWSManaged()
@@ -122,6 +124,17 @@ var handlers = map[string]handlerFunc{
 	"ListRoles":              (*Service).listRoles,
 	"DeleteRole":             (*Service).deleteRole,
 	"UpdateAssumeRolePolicy": (*Service).updateAssumeRolePolicy,
+
+	"CreateInstanceProfile":         (*Service).createInstanceProfile,
+	"GetInstanceProfile":            (*Service).getInstanceProfile,
+	"ListInstanceProfiles":          (*Service).listInstanceProfiles,
+	"ListInstanceProfilesForRole":   (*Service).listInstanceProfilesForRole,
+	"AddRoleToInstanceProfile":      (*Service).addRoleToInstanceProfile,
+	"RemoveRoleFromInstanceProfile": (*Service).removeRoleFromInstanceProfile,
+	"DeleteInstanceProfile":         (*Service).deleteInstanceProfile,
+	"TagInstanceProfile":            (*Service).tagInstanceProfile,
+	"UntagInstanceProfile":          (*Service).untagInstanceProfile,
+	"ListInstanceProfileTags":       (*Service).listInstanceProfileTags,
 
 	"CreateAccessKey":      (*Service).createAccessKey,
 	"ListAccessKeys":       (*Service).listAccessKeys,

@@ -223,3 +223,41 @@ func paginateByIndex[T any](items []T, p pagination) ([]T, page) {
 	}
 	return out, trailer
 }
+
+// instanceProfileRoleXML is a role inside an instance profile. IAM sends
+// the six members of its documented samples, not GetRole's description,
+// session duration, tags or last use.
+type instanceProfileRoleXML struct {
+	Path                     string `xml:"Path"`
+	RoleName                 string `xml:"RoleName"`
+	RoleID                   string `xml:"RoleId"`
+	Arn                      string `xml:"Arn"`
+	CreateDate               string `xml:"CreateDate"`
+	AssumeRolePolicyDocument string `xml:"AssumeRolePolicyDocument"`
+}
+
+type instanceProfileXML struct {
+	Path                string                          `xml:"Path"`
+	InstanceProfileName string                          `xml:"InstanceProfileName"`
+	InstanceProfileID   string                          `xml:"InstanceProfileId"`
+	Arn                 string                          `xml:"Arn"`
+	CreateDate          string                          `xml:"CreateDate"`
+	Roles               members[instanceProfileRoleXML] `xml:"Roles"`
+	Tags                *members[tag]                   `xml:"Tags,omitempty"`
+}
+
+// xml renders an instance profile with its role. The List* calls leave
+// the tags out, as IAM does.
+func (p *instanceProfile) xml(withTags bool) instanceProfileXML {
+	x := instanceProfileXML{Path: p.path, InstanceProfileName: p.name, InstanceProfileID: p.id, Arn: p.arn, CreateDate: isoDate(p.created)}
+	for _, r := range p.roles {
+		x.Roles.Items = append(x.Roles.Items, instanceProfileRoleXML{
+			Path: r.path, RoleName: r.name, RoleID: r.id, Arn: r.arn, CreateDate: isoDate(r.created),
+			AssumeRolePolicyDocument: encodeDocument(r.trustDoc),
+		})
+	}
+	if withTags {
+		x.Tags = tagList(p.tags)
+	}
+	return x
+}

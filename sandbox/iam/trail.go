@@ -90,3 +90,24 @@ type trailPolicyVersion struct {
 func (v *policyVersion) trail(p *managedPolicy) map[string]any {
 	return map[string]any{"policyVersion": trailPolicyVersion{VersionID: v.id, IsDefaultVersion: v.id == p.defaultID, CreateDate: trailDate(v.created)}}
 }
+
+// trailInstanceProfile is CreateInstanceProfile's responseElements; its
+// roles list is always present, and empty for a new profile. The other
+// instance-profile writes (Add/RemoveRole…, Delete…, Tag/Untag…) return
+// nothing, and CloudTrail records their responseElements as null.
+type trailInstanceProfile struct {
+	Path                string `json:"path"`
+	InstanceProfileName string `json:"instanceProfileName"`
+	InstanceProfileID   string `json:"instanceProfileId"`
+	Arn                 string `json:"arn"`
+	CreateDate          string `json:"createDate"`
+	Roles               []any  `json:"roles"`
+	Tags                []tag  `json:"tags,omitempty"`
+}
+
+func (p *instanceProfile) trail() map[string]any {
+	return map[string]any{"instanceProfile": trailInstanceProfile{
+		Path: p.path, InstanceProfileName: p.name, InstanceProfileID: p.id, Arn: p.arn,
+		CreateDate: trailDate(p.created), Roles: []any{}, Tags: p.tags,
+	}}
+}
