@@ -441,3 +441,31 @@ func TestParallelLoad(t *testing.T) {
 		t.Errorf("%d instances, want %d", got, workers*rounds)
 	}
 }
+
+// CloudWatch Logs data-plane calls are data events: recorded, but not as
+// management events that LookupEvents and default trails return.
+func TestLogsDataEventsAreNotManagementEvents(t *testing.T) {
+	ctx := context.Background()
+	sb := sandboxtest.Start(t)
+	logsc := cloudwatchlogs.NewFromConfig(sandboxtest.AWSConfig(t, sb, sb.AdminCredentials))
+	if _, err := logsc.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("g")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := logsc.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("g")}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		action     string
+		management bool
+		category   string
+	}{
+		{"CreateLogGroup", true, "Management"},
+		{"FilterLogEvents", false, "Data"},
+	}
+	for _, tt := range tests {
+		records := eventsNamed(sb, "us-east-1", tt.action)
+		if len(records) != 1 || records[0].ManagementEvent != tt.management || records[0].EventCategory != tt.category {
+			t.Errorf("%s records = %+v, want one with managementEvent %v and category %s", tt.action, records, tt.management, tt.category)
+		}
+	}
+}

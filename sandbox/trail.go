@@ -13,15 +13,6 @@ import (
 // signed for, as CloudTrail records IAM and STS (global endpoint) calls.
 var globalServices = map[string]bool{"iam": true, "sts": true}
 
-// logsDataEvents are the CloudWatch Logs data-plane actions, which CloudTrail
-// records as data events (not management events, so LookupEvents and
-// default trails skip them). Without this, every delivery-driven query a
-// detection makes would itself flood the trail.
-var logsDataEvents = map[string]bool{
-	"PutLogEvents": true, "GetLogEvents": true, "FilterLogEvents": true,
-	"GetLogRecord": true, "GetQueryResults": true, "StartLiveTail": true,
-}
-
 // record turns the exchange into a CloudTrail record. Requests that never
 // named a known service and action, or whose key is unknown to the
 // account, are not recorded: AWS cannot attribute them to an account
@@ -71,7 +62,7 @@ func (x *exchange) record(result any, apiErr *api.Error) {
 		if call.ReadOnly != nil {
 			ev.ReadOnly = *call.ReadOnly
 		}
-		if call.DataEvent || (x.svc.SigningName() == "logs" && logsDataEvents[x.action]) {
+		if call.DataEvent {
 			ev.ManagementEvent = false
 			ev.EventCategory = "Data"
 		}
