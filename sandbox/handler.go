@@ -112,6 +112,7 @@ type exchange struct {
 	protocol api.Protocol
 	action   string
 	region   string
+	params   *api.Params // query-protocol parameters
 	call     *api.Call
 	cred     *api.Credential
 	srcIP    string
@@ -238,7 +239,7 @@ func (x *exchange) parseAction() *api.Error {
 		if x.action == "" {
 			return api.Errorf("MissingAction", "Missing Action")
 		}
-		x.call = &api.Call{Params: params}
+		x.params = params
 	}
 	return nil
 }
@@ -291,9 +292,7 @@ func (x *exchange) authenticate(sig *sigv4.Signature) *api.Error {
 
 func (x *exchange) invoke() (result any, apiErr *api.Error) {
 	call := api.NewCall(x.svc, x.action, x.cred.Principal, x.h.authorizer)
-	if x.call != nil {
-		call.Params = x.call.Params
-	}
+	call.Params = x.params
 	x.call = call
 	call.Region = x.region
 	call.AccountID = x.h.accountID
