@@ -6,9 +6,45 @@
 // would (VPC flow-log records, Resolver query-log records, GuardDuty
 // observations).
 //
+// Fabric is the Network: built from a world.World (the modelled internet),
+// the sandbox clock and a Firewall (EC2's security groups and network ACLs,
+// evaluated by RuleFirewall over plain rules). EC2 attaches instances'
+// interfaces to it (Attach, Detach) and adds flow logs to its Collector
+// (FlowLogs); Route 53 Resolver and GuardDuty observe it (ObserveQueries,
+// ObserveActivity).
+//
+//	fab := network.NewFabric(world.Default(), clk, network.Options{
+//		Firewall: &network.RuleFirewall{SecurityGroups: ec2.GroupsOf, NetworkACL: ec2.ACLOf},
+//		FlowLogDeliveryDelay: delay,
+//	})
+//	fab.Attach(network.Interface{ID: "eni-…", InstanceID: "i-…", AccountID: acct, Region: "us-east-1",
+//		AZID: "use1-az1", VPCID: vpc, SubnetID: subnet, VPCCIDRs: cidrs, PrivateIP: priv, PublicIP: pub})
+//	ans := fab.Resolve(ctx, network.DNSQuery{From: host, Name: "pool.minergate.com", Type: "A"})
+//	res := fab.Dial(ctx, network.Dial{From: host, Dst: netip.MustParseAddrPort("198.51.100.10:80"), Request: req})
+//
 // Nothing here touches the host: no real socket, DNS query or file is ever
 // made. The types are plain values so that both sides, and tests, can build
 // them without the other.
+//
+// # Approximations
+//
+// (Collected in docs/sandbox-fidelity.md.)
+//   - The internet is the world file: an address the world does not list
+//     drops every packet; a listed host resets ports it does not listen on
+//     and answers every request on a port with the same response.
+//   - TCP is modelled per connection, not per packet on a wire: one request
+//     and one response, MSS-sized segments (1448 bytes on the internet, 8949
+//     inside a VPC), a delayed ACK per two segments, the client closing
+//     first; packet sizes are Linux's (60-byte SYN, 52-byte segments with
+//     timestamps). An unanswered connect sends Linux's 7 SYNs over 127 s.
+//     Round trips come from the world (40 ms by default), 0.2 ms inside a
+//     VPC.
+//   - An interface reaches the internet only with a public address (no NAT
+//     gateways or route tables); an unused address in the VPC drops packets.
+//   - A UDP port nobody listens on refuses without an ICMP flow; ICMP is
+//     echo only.
+//   - Scanners SYN-scan at a steady rate, one port per probe, never
+//     retrying.
 package network
 
 import (
@@ -84,6 +120,11 @@ type Dial struct {
 	// Request is the application payload the client sends (an HTTP request
 	// line and headers, say); its length sizes the flow.
 	Request []byte
+	// Timeout bounds how long the client waits for the connection (curl's
+	// --connect-timeout); zero is the operating system's (127 s for TCP on
+	// Linux, 5 s for a datagram). It decides how many SYNs a dropped
+	// connection sends.
+	Timeout time.Duration
 }
 
 // DialResult is how a connection went.
