@@ -36,7 +36,7 @@ type Batch struct {
 	LogGroup  string
 	LogStream string
 	// Events are in record start order. Their messages share one backing
-	// string per window, so a destination that keeps them stores little
+	// string per batch, so a destination that keeps them stores little
 	// more than the record bytes.
 	Events []Event
 }
@@ -411,27 +411,28 @@ func (c *Collector) deliver(fc *config, w *window) {
 		}
 		return cmp.Compare(recs[a].Start, recs[b].Start)
 	})
-	// One backing string for the whole window: each event costs its
-	// record's bytes plus the event header, not an allocation each.
-	buf := make([]byte, 0, len(recs)*(12*len(fc.format.fields)))
-	bounds := make([]int, len(recs)+1)
-	for i, idx := range order {
-		bounds[i] = len(buf)
-		buf = fc.format.Append(buf, &recs[idx])
-	}
-	bounds[len(recs)] = len(buf)
-	all := string(buf)
+	// One backing string per batch: each event costs its record's bytes
+	// plus the event header, not an allocation each, and a stream deleted
+	// later frees its own records.
 	events := make([]Event, len(recs))
-	for i, idx := range order {
-		events[i] = Event{Timestamp: time.Unix(recs[idx].Start, 0).UTC(), Message: all[bounds[i]:bounds[i+1]]}
-	}
-
+	var buf []byte
+	var bounds []int
 	var failed error
 	delivered := 0
 	for lo := 0; lo < len(order); {
 		hi := lo + 1
 		for hi < len(order) && streams[order[hi]] == streams[order[lo]] {
 			hi++
+		}
+		buf, bounds = buf[:0], bounds[:0]
+		for _, idx := range order[lo:hi] {
+			bounds = append(bounds, len(buf))
+			buf = fc.format.Append(buf, &recs[idx])
+		}
+		bounds = append(bounds, len(buf))
+		text := string(buf)
+		for i, idx := range order[lo:hi] {
+			events[lo+i] = Event{Timestamp: time.Unix(recs[idx].Start, 0).UTC(), Message: text[bounds[i]:bounds[i+1]]}
 		}
 		rec := &recs[order[lo]]
 		b := Batch{

@@ -363,6 +363,11 @@ func (f *Fabric) Dial(ctx context.Context, d Dial) DialResult {
 	if res, ok := f.unlogged(ctx, src, protocol, dst, d.Request); ok {
 		return res
 	}
+	if dst.Addr().Is4() != src.ifc.PrivateIP.Is4() {
+		// The interface has no address of that family: the kernel fails
+		// the connect at once ("network is unreachable"); nothing is sent.
+		return DialResult{Outcome: Refused}
+	}
 
 	x := &exchange{
 		f: f, protocol: protocol, start: start, request: d.Request, mss: mssInternet,

@@ -289,6 +289,21 @@ func TestDialWithoutPublicAddress(t *testing.T) {
 	}
 }
 
+// An IPv4-only interface cannot reach an IPv6 address: the connect fails
+// at once and nothing is sent.
+func TestDialOtherAddressFamily(t *testing.T) {
+	l := newLab(t, Options{DisableScanners: true})
+	l.flowLog(v5Fields, time.Minute)
+	d := l.decoy(1, true)
+	if r := l.dial(d, "[2001:db8:5100::12]:80", curlRequest); r.Outcome != Refused || r.Elapsed != 0 {
+		t.Errorf("outcome %+v", r)
+	}
+	l.advance(time.Minute)
+	if n := len(l.records.lines()); n != 0 {
+		t.Errorf("%d records", n)
+	}
+}
+
 func TestDialUDPAndPing(t *testing.T) {
 	l := newLab(t, Options{DisableScanners: true})
 	l.flowLog(v5Fields, time.Minute)
