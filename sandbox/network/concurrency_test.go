@@ -15,16 +15,22 @@ func TestConcurrentUse(t *testing.T) {
 	l := newLab(t, Options{})
 	l.flowLog(workshopFormat, time.Minute)
 	decoys := []*Interface{l.decoy(1, true), l.decoy(2, true), l.decoy(3, true)}
-	var wg sync.WaitGroup
+	var wg, warm sync.WaitGroup
 	stop := make(chan struct{})
 	for _, d := range decoys {
 		wg.Add(1)
+		warm.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; ; i++ {
+				if i == 3 {
+					warm.Done()
+				}
 				select {
 				case <-stop:
-					return
+					if i >= 3 {
+						return
+					}
 				default:
 				}
 				persist(l.fabric, d.Host(), l.clock.Now())
@@ -56,13 +62,17 @@ func TestConcurrentUse(t *testing.T) {
 	for range 20 {
 		l.advance(3 * time.Minute)
 	}
+	warm.Wait()
 	close(stop)
 	wg.Wait()
 	l.advance(time.Hour)
 	if l.fabric.FlowLogs().Pending() != 0 {
 		t.Errorf("%d records still pending an hour later", l.fabric.FlowLogs().Pending())
 	}
-	if len(l.records.lines()) == 0 || len(l.queries.queries) == 0 {
+	l.queries.mu.Lock()
+	queries := len(l.queries.queries)
+	l.queries.mu.Unlock()
+	if len(l.records.lines()) == 0 || queries == 0 {
 		t.Error("nothing recorded")
 	}
 }

@@ -259,6 +259,10 @@ func (x *exchange) run(response func() ([]byte, bool)) DialResult {
 		x.forward(Accept, Accept, each(tries[:1], 0, firstBytes, 0))
 		x.backward(Accept, Accept, each(tries[:1], x.rtt/2, replyBytes, 0))
 	}
+	if x.protocol != ProtocolTCP {
+		return DialResult{Outcome: Connected, Response: resp, Elapsed: x.rtt}
+	}
+	// The handshake, then the request and its response.
 	return DialResult{Outcome: Connected, Response: resp, Elapsed: 2 * x.rtt}
 }
 

@@ -58,8 +58,9 @@ func (f *Fabric) resolverFor(vpcID string) *resolver {
 // network ACLs and never appears in flow logs (AWS's rules for the Amazon
 // DNS server). A query the cache does not answer goes to the query
 // observers (query logging); every query goes to the activity observers
-// (GuardDuty) with the domain's threat tags. A nil or empty Type asks for
-// A records; an empty Transport is UDP.
+// (GuardDuty) with the domain's threat tags. An empty Type asks for A
+// records; an empty Transport is UDP; a zero Time is the clock's now. The
+// answer's records may be shared with the cache: do not modify them.
 func (f *Fabric) Resolve(ctx context.Context, q DNSQuery) DNSAnswer {
 	q.Time = f.now(q.Time)
 	if q.Type == "" {

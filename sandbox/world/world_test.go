@@ -247,7 +247,8 @@ func TestThreats(t *testing.T) {
 	}
 	addrs := map[string]Category{
 		"198.51.100.10": CryptoCurrencyMining, "198.51.100.11": CryptoCurrencyMining, "198.51.100.18": CryptoCurrencyMining,
-		"198.51.100.30": CommandAndControl, "198.51.100.32": CommandAndControl, "203.0.113.10": "", "192.0.2.45": "",
+		"198.51.100.30": CommandAndControl, "198.51.100.32": CommandAndControl, "198.51.100.40": DNSExfiltration,
+		"203.0.113.10": "", "192.0.2.45": "",
 	}
 	for s, want := range addrs {
 		th := w.AddressThreats(netip.MustParseAddr(s))
@@ -363,6 +364,16 @@ func TestDefaultWorldFitsTheSeeds(t *testing.T) {
 				t.Errorf("scanner %s does not probe %d", s.Address, p)
 			}
 		}
+	}
+	// Every name the seed's script resolves, and every host but the benign
+	// example.com, carries a threat tag.
+	for _, h := range w.Hosts() {
+		if len(w.AddressThreats(h.Address)) == 0 && h.Address != netip.MustParseAddr("203.0.113.10") {
+			t.Errorf("host %s (%s) has no threat tag", h.Address, h.Description)
+		}
+	}
+	if len(w.DomainThreats("x.afsdem.com")) == 0 {
+		t.Error("the exfiltration domain has no threat tag")
 	}
 	// Every address in the world is a documentation address.
 	doc := []netip.Prefix{
