@@ -79,6 +79,13 @@ type Options struct {
 	Seed uint64
 	// DisableScanners turns the world's scanners off.
 	DisableScanners bool
+	// ResolverCachePerInterface gives every interface a resolver cache of
+	// its own instead of one per VPC. With one cache per VPC (the default,
+	// and what the VPC's single resolver address suggests), a name one
+	// instance resolved is answered from the cache for the others in the
+	// VPC, so query logs record it once for all of them (AWS does not
+	// document how far its cache is shared).
+	ResolverCachePerInterface bool
 	// Context is passed to flow-log destinations; nil means Background.
 	Context context.Context
 }
@@ -96,6 +103,7 @@ type Fabric struct {
 	metadata func(ctx context.Context, ifc *Interface, request []byte) []byte
 	seed     uint64
 	scanners bool
+	cacheENI bool
 
 	mu        sync.RWMutex
 	byID      map[string]*attachment
@@ -119,8 +127,10 @@ type attachment struct {
 	ifc      Interface
 	fl       *flowlog.Interface
 	resolver netip.Addr
-	nextPort atomic.Uint32
-	scans    []*scanState // guarded by Fabric.mu
+	// cacheScope names the resolver cache the interface's queries use.
+	cacheScope string
+	nextPort   atomic.Uint32
+	scans      []*scanState // guarded by Fabric.mu
 }
 
 // NewFabric returns a fabric over world w on clock c.
@@ -135,6 +145,7 @@ func NewFabric(w *world.World, c *clock.Clock, opts Options) *Fabric {
 	}
 	return &Fabric{
 		world: w, clock: c, firewall: fw, metadata: opts.Metadata, seed: seed, scanners: !opts.DisableScanners,
+		cacheENI:  opts.ResolverCachePerInterface,
 		flows:     flowlog.NewCollector(c, flowlog.Options{DeliveryDelay: opts.FlowLogDeliveryDelay, Context: opts.Context}),
 		byID:      map[string]*attachment{},
 		byPrivate: map[vpcAddr]*attachment{},
@@ -225,6 +236,7 @@ func (f *Fabric) Attach(ifc Interface) error {
 		},
 		resolver: resolverAddr(ifc.VPCCIDRs),
 	}
+	a.cacheScope = f.cacheScope(&a.ifc)
 	a.nextPort.Store(uint32(ephemeralLow + f.hash(ifc.ID)%(ephemeralHigh-ephemeralLow+1)))
 
 	f.mu.Lock()
@@ -322,8 +334,16 @@ func (f *Fabric) source(h Host) *attachment {
 		fl:       &flowlog.Interface{ID: ifc.ID, InstanceID: ifc.InstanceID, VPCID: ifc.VPCID, SubnetID: ifc.SubnetID},
 		resolver: h.Resolver,
 	}
+	a.cacheScope = f.cacheScope(&a.ifc)
 	a.nextPort.Store(uint32(ephemeralLow + f.hash(h.InterfaceID)%(ephemeralHigh-ephemeralLow+1)))
 	return a
+}
+
+func (f *Fabric) cacheScope(ifc *Interface) string {
+	if f.cacheENI {
+		return "eni:" + ifc.ID
+	}
+	return ifc.VPCID
 }
 
 // Linux's default ephemeral port range (net.ipv4.ip_local_port_range).

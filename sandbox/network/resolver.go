@@ -10,9 +10,10 @@ import (
 
 // resolver is one VPC's Amazon-provided DNS resolver and its cache.
 //
-// Approximations (see docs/sandbox-fidelity.md): one cache per VPC (Route
-// 53 Resolver's fleet is per Availability Zone and its caching is not
-// documented); an answer is cached for the smallest TTL among its records,
+// Approximations (see docs/sandbox-fidelity.md): one cache per VPC, or
+// per interface with Options.ResolverCachePerInterface (Route 53
+// Resolver's fleet is per Availability Zone and how far its cache is
+// shared is not documented); an answer is cached for the smallest TTL among its records,
 // an NXDOMAIN or no-data answer for the world's negative TTL (RFC 2308's
 // SOA minimum), SERVFAIL and FORMERR not at all; names are compared
 // case-insensitively; the cache forgets nothing before it expires.
@@ -73,7 +74,7 @@ func (f *Fabric) Resolve(ctx context.Context, q DNSQuery) DNSAnswer {
 		return DNSAnswer{RCode: "SERVFAIL"}
 	}
 	src := f.source(q.From)
-	r := f.resolverFor(src.ifc.VPCID)
+	r := f.resolverFor(src.cacheScope)
 	ans, threats, cached := r.resolve(f.world, q.Time, q.Name, q.Type)
 	if !cached {
 		for _, o := range f.queryObserverList() {
@@ -86,12 +87,15 @@ func (f *Fabric) Resolve(ctx context.Context, q DNSQuery) DNSAnswer {
 	return ans
 }
 
-// FlushResolverCache empties a VPC resolver's cache.
-func (f *Fabric) FlushResolverCache(vpcID string) {
-	r := f.resolverFor(vpcID)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	clear(r.cache)
+// FlushResolverCache empties every resolver cache.
+func (f *Fabric) FlushResolverCache() {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for _, r := range f.resolvers {
+		r.mu.Lock()
+		clear(r.cache)
+		r.mu.Unlock()
+	}
 }
 
 // resolve answers a query, reporting whether the cache answered it.

@@ -75,7 +75,7 @@ func TestResolverTTLCountsDown(t *testing.T) {
 		t.Errorf("cached answer %+v, want TTLs of 200", a)
 	}
 	// The stored answer was not changed by counting down.
-	l.fabric.FlushResolverCache(vpcID)
+	l.fabric.FlushResolverCache()
 	if a := l.resolve(d, "www.example.com", "A"); a.Answers[0].TTL != 300 {
 		t.Errorf("after a flush %+v", a)
 	}
@@ -98,6 +98,22 @@ func TestResolverCachesPerVPC(t *testing.T) {
 	q := l.queries.queries[1]
 	if q.Interface.VPCID != "vpc-other" || q.Interface.PrivateIP.String() != "172.31.29.22" || q.Query.Transport != "UDP" {
 		t.Errorf("second query %+v", q)
+	}
+}
+
+// With one cache per VPC a second instance's query is answered from the
+// cache; with a cache per interface it is resolved (and logged) again.
+func TestResolverCacheScope(t *testing.T) {
+	for _, perENI := range []bool{false, true} {
+		l := newLab(t, Options{DisableScanners: true, ResolverCachePerInterface: perENI})
+		a, b := l.decoy(1, true), l.decoy(2, true)
+		l.resolve(a, "xmrpool.eu", "A")
+		l.resolve(b, "xmrpool.eu", "A")
+		l.resolve(b, "xmrpool.eu", "A")
+		want := map[bool]int{false: 1, true: 2}[perENI]
+		if n := l.queries.count("xmrpool.eu", "A"); n != want {
+			t.Errorf("per interface %v: %d resolved, want %d", perENI, n, want)
+		}
 	}
 }
 
