@@ -414,7 +414,6 @@ func (c *Collector) deliver(fc *config, w *window) {
 	// One backing string per batch: each event costs its record's bytes
 	// plus the event header, not an allocation each, and a stream deleted
 	// later frees its own records.
-	events := make([]Event, len(recs))
 	var buf []byte
 	var bounds []int
 	var failed error
@@ -431,13 +430,14 @@ func (c *Collector) deliver(fc *config, w *window) {
 		}
 		bounds = append(bounds, len(buf))
 		text := string(buf)
+		events := make([]Event, hi-lo)
 		for i, idx := range order[lo:hi] {
-			events[lo+i] = Event{Timestamp: time.Unix(recs[idx].Start, 0).UTC(), Message: text[bounds[i]:bounds[i+1]]}
+			events[i] = Event{Timestamp: time.Unix(recs[idx].Start, 0).UTC(), Message: text[bounds[i]:bounds[i+1]]}
 		}
 		rec := &recs[order[lo]]
 		b := Batch{
 			FlowLogID: fc.ID, Region: rec.Interface.Region, LogGroup: fc.LogGroup,
-			LogStream: streams[order[lo]], Events: events[lo:hi:hi],
+			LogStream: streams[order[lo]], Events: events,
 		}
 		if err := fc.Destination.DeliverFlowLogs(c.ctx, b); err != nil {
 			failed = err
