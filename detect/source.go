@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -78,20 +79,22 @@ func (r Row) Get(name string) (string, bool) {
 }
 
 func (r Row) String() string {
-	if r.Message != "" && len(r.Fields) == 0 {
-		return r.Message
-	}
-	s := ""
-	for i, f := range r.Fields {
-		if f.Name == "@ptr" || f.Name == "@message" {
+	var parts []string
+	ts, isEvent := r.Get("@timestamp")
+	for _, f := range r.Fields {
+		switch f.Name {
+		case "@ptr", "@message", "@logStream", "@timestamp":
 			continue
 		}
-		if i > 0 && s != "" {
-			s += " "
-		}
-		s += fmt.Sprintf("%s=%s", f.Name, f.Value)
+		parts = append(parts, f.Name+"="+f.Value)
 	}
-	return s
+	if isEvent && r.Message != "" {
+		return ts + " " + r.Message
+	}
+	if len(parts) == 0 {
+		return r.Message
+	}
+	return strings.Join(parts, " ")
 }
 
 // ErrNoTelemetry is wrapped by sources asked for a role they do not have.

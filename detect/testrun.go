@@ -2,9 +2,12 @@ package detect
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -123,6 +126,9 @@ func runCase(ctx context.Context, tree *Tree, s *Suite, c Case, sources map[stri
 	}
 	src, ok := sources[dir]
 	if !ok {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fail("fixtures %s (%s): no such directory", c.Fixtures, tree.rel(dir))
+		}
 		if src, err = OpenFixtures(dir); err != nil {
 			return fail("%v", err)
 		}
@@ -153,28 +159,39 @@ func runCase(ctx context.Context, tree *Tree, s *Suite, c Case, sources map[stri
 	}
 	res, err := Evaluate(ctx, src, b, w)
 	if err != nil {
+		if errors.Is(err, ErrNoTelemetry) {
+			return fail("detection %s reads %s, which the fixtures %s do not hold (%s)", d.ID, d.Telemetry.Telemetry(), c.Fixtures, d.Telemetry.FixtureFile())
+		}
 		return fail("%v", err)
 	}
 	cr.Result = res
-	rows := b.Rule.Kind.Rows()
+	rows := func(n int) string { return plural(n, b.Rule.Kind.Rows()) }
 	switch {
 	case c.Expect == ExpectQuiet && res.Fired:
-		cr.Message = fmt.Sprintf("expected to stay quiet, fired with %d %s", res.Rows, rows)
+		cr.Message = "expected to stay quiet, fired with " + rows(res.Rows)
 		if len(res.Evidence) > 0 {
 			cr.Message += "; first: " + truncate(res.Evidence[0].String(), 300)
 		}
 	case c.Expect == ExpectQuiet:
 		cr.Passed = true
-		cr.Message = fmt.Sprintf("quiet: %d %s (fires at %d)", res.Rows, rows, b.Fires.MinRows)
+		cr.Message = fmt.Sprintf("quiet: %s (fires at %d)", rows(res.Rows), b.Fires.MinRows)
 	case !res.Fired:
-		cr.Message = fmt.Sprintf("expected to fire, got %d %s (fires at %d) of %d returned", res.Rows, rows, b.Fires.MinRows, res.Returned)
+		cr.Message = fmt.Sprintf("expected to fire, got %s (fires at %d) of %d returned", rows(res.Rows), b.Fires.MinRows, res.Returned)
 	case c.Rows != nil && res.Rows != *c.Rows:
-		cr.Message = fmt.Sprintf("fired, but with %d %s; expected %d", res.Rows, rows, *c.Rows)
+		cr.Message = fmt.Sprintf("fired, but with %s; expected %d", rows(res.Rows), *c.Rows)
 	default:
 		cr.Passed = true
-		cr.Message = fmt.Sprintf("fired with %d %s", res.Rows, rows)
+		cr.Message = "fired with " + rows(res.Rows)
 	}
 	return cr
+}
+
+// plural is "1 row", "2 rows" (the unit given in the plural).
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + strings.TrimSuffix(unit, "s")
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 func truncate(s string, n int) string {

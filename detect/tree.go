@@ -138,7 +138,7 @@ func (t *Tree) resolve(suite *Suite, ref string) (*Detection, error) {
 		return d, nil
 	}
 	if !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
-		return nil, fmt.Errorf("no detection has the id %q under %s", ref, t.Root)
+		return nil, fmt.Errorf("no detection in the tree has the id %q", ref)
 	}
 	path := ref
 	if !filepath.IsAbs(path) {
@@ -147,6 +147,9 @@ func (t *Tree) resolve(suite *Suite, ref string) (*Detection, error) {
 	abs, _ := filepath.Abs(path)
 	if d, ok := t.byPath[abs]; ok {
 		return d, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("detection file %s (%s): not found", ref, t.rel(path))
 	}
 	return ParseFile(path)
 }
