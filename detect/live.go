@@ -78,10 +78,9 @@ func (s *LiveSource) Query(ctx context.Context, r Role, query string, w Window) 
 	if end.IsZero() {
 		end = time.Now()
 	}
+	// Whole seconds, both inclusive: the end second covers its events up
+	// to its last millisecond.
 	endSec := end.Unix()
-	if end.Nanosecond() > 0 {
-		endSec++
-	}
 	started, err := s.logs.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{
 		LogGroupName: aws.String(group),
 		QueryString:  aws.String(query),

@@ -115,10 +115,14 @@ func Parse(name string, data []byte) (*Detection, error) {
 			f.errorf(mv, key, "unknown field; a detection has %s", strings.Join(detectionFields, ", "))
 		}
 	}
+	var missing []string
 	for _, req := range []string{"id", "title", "severity", "mitre", "telemetry"} {
 		if seen[req] == nil {
-			f.errorAt(1, 0, req, "missing; every detection needs %s", "id, title, severity, mitre and telemetry")
+			missing = append(missing, req)
 		}
+	}
+	if len(missing) > 0 {
+		f.errorAt(1, 0, missing[0], "missing (%s): every detection needs id, title, severity, mitre and telemetry", strings.Join(missing, ", "))
 	}
 	if seen["fires"] == nil {
 		d.Fires = Fires{MinRows: 1}
