@@ -330,7 +330,9 @@ func (e *endpointTarget) Wait(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-func (e *endpointTarget) HasCloudTrailDelivery() bool { return e.logGroups[detect.RoleCloudTrail] != "" }
+func (e *endpointTarget) HasCloudTrailDelivery() bool {
+	return e.logGroups[detect.RoleCloudTrail] != ""
+}
 func (e *endpointTarget) HasFlowLogs() bool           { return e.logGroups[detect.RoleVPCFlow] != "" }
 func (e *endpointTarget) HasDNSLogs() bool            { return e.logGroups[detect.RoleDNS] != "" }
 func (e *endpointTarget) HasGuardDuty() bool          { return e.guardDuty }
