@@ -199,7 +199,7 @@ func parseCondition(key, name string, raw json.RawMessage, opts Options) (Condit
 		if s := suggest(name); s != "" {
 			detail += fmt.Sprintf("; did you mean %q?", s)
 		}
-		return Condition{}, valueError(key, "%s", detail)
+		return Condition{}, valueError(at, "%s", detail)
 	}
 	if isNull(raw) {
 		return Condition{}, valueError(at, "the condition is null")
