@@ -3,7 +3,7 @@ package detect
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 )
@@ -98,4 +98,4 @@ func (r Row) String() string {
 }
 
 // ErrNoTelemetry is wrapped by sources asked for a role they do not have.
-var ErrNoTelemetry = fmt.Errorf("no telemetry")
+var ErrNoTelemetry = errors.New("no telemetry")
