@@ -397,12 +397,12 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 
 // Open flags.
 const (
-	OpenRead     = 1 << iota // reading
-	OpenWrite                // writing
-	OpenCreate               // create if missing
-	OpenTruncate             // empty the file on open
-	OpenAppend               // every write appends
-	OpenExclusive            // fail if it exists (with OpenCreate)
+	OpenRead      = 1 << iota // reading
+	OpenWrite                 // writing
+	OpenCreate                // create if missing
+	OpenTruncate              // empty the file on open
+	OpenAppend                // every write appends
+	OpenExclusive             // fail if it exists (with OpenCreate)
 )
 
 // Open opens name. A file created by Open gets perm.
