@@ -102,7 +102,7 @@ func (in *Instance) cloudInit(ctx context.Context, yield func(time.Time) error) 
 			cur = res.End
 		}
 		if res.Err != nil {
-			if errors.Is(res.Err, shell.ErrStepBudget) || errors.Is(res.Err, shell.ErrTimeBudget) {
+			if errors.Is(res.Err, shell.ErrStepBudget) || errors.Is(res.Err, shell.ErrTimeBudget) || errors.Is(res.Err, shell.ErrNesting) {
 				record(trace.Event{Kind: trace.Note, Text: fmt.Sprintf("%s stopped after %d steps: %v (bounds: %d steps, %s of sandbox time)",
 					path, tree.Steps(), res.Err, in.cfg.MaxSteps, in.cfg.MaxRunTime)})
 				return res, true
@@ -112,7 +112,12 @@ func (in *Instance) cloudInit(ctx context.Context, yield func(time.Time) error) 
 		return res, true
 	}
 	final := shell.Result{}
-	defer func() { in.endRun(tree, final) }()
+	defer func() {
+		if final.Err == nil {
+			final.Err = tree.Err()
+		}
+		in.endRun(tree, final)
+	}()
 
 	if !stage(0) || !stage(1) {
 		final.Err = errHalted

@@ -68,7 +68,8 @@ func renderConsole(events []trace.Event, boot time.Time, runs []Run) []byte {
 	// and its summary.
 	shown := events[:0:0]
 	for _, ev := range events {
-		if ev.Kind == trace.Command || (cronRuns[ev.Run] && ev.Kind != trace.CronRun && ev.Kind != trace.Exit) {
+		cronEnd := ev.Kind == trace.Exit && ev.Text != ""
+		if ev.Kind == trace.Command || (cronRuns[ev.Run] && ev.Kind != trace.CronRun && !cronEnd) {
 			continue
 		}
 		shown = append(shown, ev)
@@ -100,7 +101,22 @@ func renderConsole(events []trace.Event, boot time.Time, runs []Run) []byte {
 				line(ev.Time, "irdrill", ev.PID, fmt.Sprintf("%s exited %d", ev.Path, ev.Status))
 			}
 		case trace.FileWrite:
-			line(ev.Time, "irdrill", ev.PID, fmt.Sprintf("file %s %s (%d bytes)", ev.Path, ev.Text, ev.Bytes))
+			j, total := i+1, ev.Bytes
+			for j < len(events) && events[j].Kind == trace.FileWrite && events[j].Path == ev.Path &&
+				events[j].Text == ev.Text && events[j].Run == ev.Run {
+				total += events[j].Bytes
+				j++
+			}
+			switch {
+			case j-i >= 3:
+				line(ev.Time, "irdrill", ev.PID, fmt.Sprintf("file %s %s %d times (%d bytes) over %.3fs",
+					ev.Path, ev.Text, j-i, total, events[j-1].Time.Sub(ev.Time).Seconds()))
+				i = j - 1
+			case ev.Bytes == 0 && ev.Text != "created" && ev.Text != "truncated":
+				line(ev.Time, "irdrill", ev.PID, fmt.Sprintf("file %s %s", ev.Path, ev.Text))
+			default:
+				line(ev.Time, "irdrill", ev.PID, fmt.Sprintf("file %s %s (%d bytes)", ev.Path, ev.Text, ev.Bytes))
+			}
 		case trace.Cron:
 			next := "at reboot"
 			if !ev.Cron.Next.IsZero() {

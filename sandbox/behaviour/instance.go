@@ -255,7 +255,7 @@ func (in *Instance) endRun(t *shell.Tree, res shell.Result) {
 		r.End, r.Status, r.Steps = res.End, res.Status, t.Steps()
 		switch err := res.Err; {
 		case err == nil:
-		case errors.Is(err, shell.ErrStepBudget), errors.Is(err, shell.ErrTimeBudget):
+		case errors.Is(err, shell.ErrStepBudget), errors.Is(err, shell.ErrTimeBudget), errors.Is(err, shell.ErrNesting):
 			r.Stopped = err.Error()
 		case errors.Is(err, errHalted), errors.Is(err, context.Canceled):
 			r.Stopped = errHalted.Error()

@@ -39,6 +39,7 @@ type FS struct {
 	limit int64
 	now   func() time.Time
 	watch func(path string)
+	gen   uint64
 }
 
 type node struct {
@@ -97,12 +98,48 @@ func split(name string) ([]string, bool) {
 	return strings.Split(name[1:], "/"), true
 }
 
-// lookup finds the node at name. The caller holds mu.
+// lookup finds the node at name. The caller holds mu. It walks the path
+// without allocating, since a shell looks up every command along PATH.
 func (f *FS) lookup(op, name string) (*node, error) {
-	parts, ok := split(name)
-	if !ok {
+	if !strings.HasPrefix(name, "/") {
 		return nil, pathErr(op, name, syscall.ENOENT)
 	}
+	n := f.root
+	rest := name
+	for rest != "" {
+		for len(rest) > 0 && rest[0] == '/' {
+			rest = rest[1:]
+		}
+		if rest == "" {
+			break
+		}
+		comp := rest
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			comp, rest = rest[:i], rest[i:]
+		} else {
+			rest = ""
+		}
+		if comp == "." {
+			continue
+		}
+		if comp == ".." {
+			// Rare: fall back to the cleaning path.
+			return f.lookupClean(op, name)
+		}
+		if !n.mode.IsDir() {
+			return nil, pathErr(op, name, syscall.ENOTDIR)
+		}
+		c, ok := n.children[comp]
+		if !ok {
+			return nil, pathErr(op, name, syscall.ENOENT)
+		}
+		n = c
+	}
+	return n, nil
+}
+
+func (f *FS) lookupClean(op, name string) (*node, error) {
+	parts, _ := split(name)
 	n := f.root
 	for _, p := range parts {
 		if !n.mode.IsDir() {
@@ -115,6 +152,23 @@ func (f *FS) lookup(op, name string) (*node, error) {
 		n = c
 	}
 	return n, nil
+}
+
+// IsExecutable reports whether name is a regular file with an execute
+// bit, without allocating an error when it is not.
+func (f *FS) IsExecutable(name string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, err := f.lookup("stat", name)
+	return err == nil && !n.mode.IsDir() && n.mode.Perm()&0o111 != 0
+}
+
+// Gen changes whenever anything on the volume changes, so that callers
+// can cache what they derive from it.
+func (f *FS) Gen() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.gen
 }
 
 // parent finds the directory that holds name and name's last component.
@@ -140,6 +194,7 @@ func (f *FS) parent(op, name string) (*node, string, error) {
 
 func (f *FS) notify(name string) {
 	f.mu.Lock()
+	f.gen++
 	w := f.watch
 	f.mu.Unlock()
 	if w != nil {
@@ -172,6 +227,7 @@ func (f *FS) Mkdir(name string, perm fs.FileMode) error {
 	now := f.now()
 	dir.children[base] = &node{mode: fs.ModeDir | perm.Perm(), children: map[string]*node{}, mtime: now}
 	dir.mtime = now
+	f.gen++
 	return nil
 }
 
@@ -191,6 +247,7 @@ func (f *FS) MkdirAll(name string, perm fs.FileMode) error {
 			c = &node{mode: fs.ModeDir | perm.Perm(), children: map[string]*node{}, mtime: now}
 			n.children[p] = c
 			n.mtime = now
+			f.gen++
 		} else if !c.mode.IsDir() {
 			return pathErr("mkdir", "/"+strings.Join(parts[:i+1], "/"), syscall.ENOTDIR)
 		}
@@ -208,6 +265,7 @@ func (f *FS) Chmod(name string, perm fs.FileMode) error {
 		return err
 	}
 	n.mode = n.mode&fs.ModeType | perm&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)
+	f.gen++
 	return nil
 }
 

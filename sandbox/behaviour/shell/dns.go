@@ -37,12 +37,12 @@ type resolvConf struct {
 // send its queries to 8.8.8.8, say) is followed.
 func (p *proc) resolvConf() resolvConf {
 	m := p.m
-	var rc resolvConf
-	_ = m.cfg.FS.View("/etc/resolv.conf", func(data []byte, _ fs.FileMode) {
-		if m.rcCache != nil && string(data) == m.rcRaw {
-			rc = *m.rcCache
-			return
-		}
+	gen := m.cfg.FS.Gen()
+	if m.rcCache != nil && m.rcGen == gen {
+		return *m.rcCache
+	}
+	rc := &resolvConf{}
+	if data, err := m.cfg.FS.ReadFile("/etc/resolv.conf"); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
 			f := strings.Fields(line)
 			if len(f) < 2 {
@@ -57,14 +57,14 @@ func (p *proc) resolvConf() resolvConf {
 				rc.search = append([]string(nil), f[1:]...)
 			}
 		}
-		m.rcRaw, m.rcCache = string(data), &rc
-	})
+	}
 	if len(rc.servers) == 0 {
 		// glibc's default when resolv.conf names no server: localhost,
 		// where nothing listens on an instance.
 		rc.servers = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 	}
-	return rc
+	m.rcCache, m.rcGen = rc, gen
+	return *rc
 }
 
 func (p *proc) isVPCResolver(a netip.Addr) bool {
@@ -302,6 +302,9 @@ func cmdDig(c *cmd) int {
 }
 
 func isQType(s string) bool {
+	if len(s) > 5 {
+		return false
+	}
 	_, ok := qtypes[strings.ToUpper(s)]
 	return ok
 }

@@ -125,11 +125,11 @@ func (p *proc) dispatch(ctx context.Context, hc interp.HandlerContext, args []st
 			return p.runCommand(ctx, hc, fn, args, stdin, stdout, stderr)
 		}
 		if binDirs[path.Dir(full)] {
-			return p.notModelled(args, "not on the sandbox's volume"), p.advance(ctx, p.m.cfg.Costs.Exec)
+			return p.notModelled(args, "not on the sandbox's volume"), p.spend(ctx, p.m.cfg.Costs.Exec)
 		}
 		fmt.Fprintf(stderr, "%s: line %d: %s: No such file or directory\n", p.name, line, name)
 		p.record(trace.Event{Kind: trace.Command, Argv: cloneArgs(args), Status: 127})
-		return 127, p.advance(ctx, p.m.cfg.Costs.Builtin)
+		return 127, p.spend(ctx, p.m.cfg.Costs.Builtin)
 	}
 	if full := p.lookPath(hc, name); full != "" {
 		return p.execFile(ctx, full, args[1:], stdin, stdout, stderr, snapshotEnviron(hc.Env, true, 0, p.pid), hc.Dir, line)
@@ -137,7 +137,7 @@ func (p *proc) dispatch(ctx context.Context, hc interp.HandlerContext, args []st
 	if fn, ok := commands[name]; ok {
 		return p.runCommand(ctx, hc, fn, args, stdin, stdout, stderr)
 	}
-	return p.notModelled(args, ""), p.advance(ctx, p.m.cfg.Costs.Exec)
+	return p.notModelled(args, ""), p.spend(ctx, p.m.cfg.Costs.Exec)
 }
 
 func (p *proc) runCommand(ctx context.Context, hc interp.HandlerContext, fn command, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
@@ -161,26 +161,47 @@ func (p *proc) notModelled(args []string, why string) int {
 }
 
 // lookPath finds name in PATH on the volume, as bash does, so that a
-// script a decoy writes to /usr/local/bin runs.
+// script a decoy writes to /usr/local/bin runs. Answers are cached until
+// the volume changes.
 func (p *proc) lookPath(hc interp.HandlerContext, name string) string {
 	pathVar := hc.Env.Get("PATH").String()
-	for len(pathVar) > 0 {
-		dir := pathVar
-		if i := strings.IndexByte(pathVar, ':'); i >= 0 {
-			dir, pathVar = pathVar[:i], pathVar[i+1:]
+	m := p.m
+	if gen := m.cfg.FS.Gen(); gen != m.pathGen {
+		clear(m.pathCache)
+		m.pathGen = gen
+	}
+	key := pathKey{name: name, path: pathVar, dir: hc.Dir}
+	if v, ok := m.pathCache[key]; ok {
+		return v
+	}
+	found := ""
+	for rest := pathVar; len(rest) > 0 || found == "" && rest != ""; {
+		dir := rest
+		if i := strings.IndexByte(rest, ':'); i >= 0 {
+			dir, rest = rest[:i], rest[i+1:]
 		} else {
-			pathVar = ""
+			rest = ""
 		}
 		if dir == "" {
 			dir = "."
 		}
 		full := absPath(hc.Dir, dir+"/"+name)
-		if fi, err := p.m.cfg.FS.Stat(full); err == nil && !fi.IsDir() && fi.Mode().Perm()&0o111 != 0 {
-			return full
+		if m.cfg.FS.IsExecutable(full) {
+			found = full
+			break
 		}
 	}
-	return ""
+	if m.pathCache == nil {
+		m.pathCache = map[pathKey]string{}
+	}
+	if len(m.pathCache) > 4096 {
+		clear(m.pathCache)
+	}
+	m.pathCache[key] = found
+	return found
 }
+
+type pathKey struct{ name, path, dir string }
 
 // execFile runs a file on the volume as the kernel would: a script by its
 // #! line (bash and sh by the sandbox's shell, anything else not
@@ -227,18 +248,18 @@ func (p *proc) execFile(ctx context.Context, full string, args []string, stdin i
 	switch {
 	case errors.Is(err, syscall.EISDIR):
 		fmt.Fprintf(stderr, "%s%s: Is a directory\n", prefix, full)
-		return 126, p.advance(ctx, p.m.cfg.Costs.Builtin)
+		return 126, p.spend(ctx, p.m.cfg.Costs.Builtin)
 	case err != nil:
 		fmt.Fprintf(stderr, "%s%s: No such file or directory\n", prefix, full)
-		return 127, p.advance(ctx, p.m.cfg.Costs.Builtin)
+		return 127, p.spend(ctx, p.m.cfg.Costs.Builtin)
 	case mode.Perm()&0o111 == 0:
 		fmt.Fprintf(stderr, "%s%s: Permission denied\n", prefix, full)
 		p.record(trace.Event{Kind: trace.Command, Argv: cloneArgs(argv), Status: 126})
-		return 126, p.advance(ctx, p.m.cfg.Costs.Builtin)
+		return 126, p.spend(ctx, p.m.cfg.Costs.Builtin)
 	case binary:
-		return p.notModelled(argv, "ELF executable not modelled"), p.advance(ctx, p.m.cfg.Costs.Exec)
+		return p.notModelled(argv, "ELF executable not modelled"), p.spend(ctx, p.m.cfg.Costs.Exec)
 	case prog == nil:
-		return p.notModelled(argv, "interpreter "+interpr+" not modelled"), p.advance(ctx, p.m.cfg.Costs.Exec)
+		return p.notModelled(argv, "interpreter "+interpr+" not modelled"), p.spend(ctx, p.m.cfg.Costs.Exec)
 	case noBang && line < 0:
 		return -1, nil // execve: Exec format error
 	}

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/irdrill/irdrill/sandbox/behaviour/memfs"
@@ -78,8 +79,13 @@ type Machine struct {
 	pid    int32
 	active *cursor
 	// The parsed /etc/resolv.conf, kept while its text is unchanged.
-	rcRaw   string
+	rcGen   uint64
 	rcCache *resolvConf
+	// lookPath answers, valid while the volume's generation is pathGen.
+	pathGen   uint64
+	pathCache map[pathKey]string
+	frames    []uintptr
+	calls     int
 }
 
 // NewMachine returns a machine for cfg.
@@ -138,11 +144,37 @@ func (m *Machine) Now() time.Time {
 	return m.cfg.ClockNow()
 }
 
-// ErrStepBudget and ErrTimeBudget end a run that went past its bounds.
+// ErrStepBudget, ErrTimeBudget and ErrNesting end a run that went past
+// its bounds.
 var (
 	ErrStepBudget = errors.New("step bound reached")
 	ErrTimeBudget = errors.New("sandbox-time budget reached")
+	ErrNesting    = errors.New("maximum nesting of functions, evals and scripts reached")
 )
+
+// maxFrames bounds the interpreter's Go stack: function recursion, eval
+// and scripts that run themselves each nest the interpreter, and a stack
+// past Go's limit would kill the process rather than the script.
+const maxFrames = 20000
+
+// deep reports whether the interpreter is nested too deeply, and stops the
+// run if so.
+func (p *proc) deep() error {
+	m := p.m
+	if m.calls++; m.calls%16 != 0 {
+		return nil
+	}
+	if m.frames == nil {
+		m.frames = make([]uintptr, maxFrames+1)
+	}
+	if runtime.Callers(0, m.frames) > maxFrames {
+		if p.tree.err == nil {
+			p.tree.err = ErrNesting
+		}
+		return p.tree.err
+	}
+	return nil
+}
 
 // Tree is one run: a boot's script, a cron job, with every process it
 // starts, sharing one budget.
@@ -193,6 +225,14 @@ func (p *proc) spend(ctx context.Context, d time.Duration) error {
 		return t.err
 	}
 	return p.advance(ctx, d)
+}
+
+// check reports whether the run may go on.
+func (p *proc) check(ctx context.Context) error {
+	if err := p.tree.err; err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 // advance moves the process's time on by d, yielding to the clock when it

@@ -89,6 +89,9 @@ func (m *Machine) Start(ctx context.Context, s Spec) Result {
 // runProgram runs prog in a fresh interpreter of process p.
 func (p *proc) runProgram(ctx context.Context, prog *Program, name string, args []string, stdin io.Reader,
 	stdout, stderr io.Writer, env expand.Environ, dir string) (int, error) {
+	if err := p.deep(); err != nil {
+		return 1, err
+	}
 	for _, n := range prog.notes {
 		p.note("%s: %s", name, n)
 	}
@@ -264,9 +267,16 @@ func (p *proc) call(ctx context.Context, args []string) ([]string, error) {
 		return args, nil
 	}
 	if !interp.IsBuiltin(name) || p.isFunc(ctx, name) {
-		// External commands spend their time in exec; functions spend
-		// none of their own.
-		if err := p.spend(ctx, 0); err != nil {
+		// External commands count and spend in exec; a function call is
+		// a step of its own (recursion must hit the bound).
+		if p.isFunc(ctx, name) {
+			if err := p.spend(ctx, 0); err != nil {
+				return nil, err
+			}
+			if err := p.deep(); err != nil {
+				return nil, err
+			}
+		} else if err := p.check(ctx); err != nil {
 			return nil, err
 		}
 		return args, nil
@@ -281,10 +291,14 @@ func (p *proc) call(ctx context.Context, args []string) ([]string, error) {
 		return append([]string{cmdWait}, args[1:]...), nil
 	case name == "type", name == "command" && len(args) > 1 && (args[1] == "-v" || args[1] == "-V"):
 		return append([]string{cmdType}, args...), nil
-	case name == "source" || name == ".":
+	case name == "source" || name == "." || name == "eval":
+		if err := p.deep(); err != nil {
+			return nil, err
+		}
+		if name == "eval" {
+			return p.eval(ctx, args), nil
+		}
 		return p.source(ctx, args)
-	case name == "eval":
-		return p.eval(ctx, args), nil
 	case name == "printf" && hugeWidth(args[1:]):
 		return []string{cmdFail, "1", "printf: field width too large for the sandbox"}, nil
 	}
