@@ -104,6 +104,9 @@ func (f *FS) lookup(op, name string) (*node, error) {
 	if !strings.HasPrefix(name, "/") {
 		return nil, pathErr(op, name, syscall.ENOENT)
 	}
+	if strings.Contains(name, "/..") {
+		return f.lookupClean(op, name)
+	}
 	n := f.root
 	rest := name
 	for rest != "" {
@@ -121,10 +124,6 @@ func (f *FS) lookup(op, name string) (*node, error) {
 		}
 		if comp == "." {
 			continue
-		}
-		if comp == ".." {
-			// Rare: fall back to the cleaning path.
-			return f.lookupClean(op, name)
 		}
 		if !n.mode.IsDir() {
 			return nil, pathErr(op, name, syscall.ENOTDIR)

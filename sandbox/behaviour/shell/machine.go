@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"time"
 
+	"mvdan.cc/sh/v3/expand"
+
 	"github.com/irdrill/irdrill/sandbox/behaviour/memfs"
 	"github.com/irdrill/irdrill/sandbox/behaviour/trace"
 	"github.com/irdrill/irdrill/sandbox/network"
@@ -150,7 +152,38 @@ var (
 	ErrStepBudget = errors.New("step bound reached")
 	ErrTimeBudget = errors.New("sandbox-time budget reached")
 	ErrNesting    = errors.New("maximum nesting of functions, evals and scripts reached")
+	ErrMemory     = errors.New("memory bound reached (shell variables and arguments)")
 )
+
+// Memory bounds: what a run's variables may hold, and what one command's
+// arguments may (Linux refuses more than ARG_MAX, 2 MiB, to execve).
+const (
+	maxVarBytes        = 32 << 20
+	maxArgBytes        = 2 << 20
+	maxBuiltinArgBytes = 32 << 20
+)
+
+// checkMemory stops the run when its variables hold more than maxVarBytes.
+func (p *proc) checkMemory(env expand.Environ) error {
+	total := 0
+	env.Each(func(_ string, vr expand.Variable) bool {
+		total += len(vr.Str)
+		for _, s := range vr.List {
+			total += len(s)
+		}
+		for k, v := range vr.Map {
+			total += len(k) + len(v)
+		}
+		return total <= maxVarBytes
+	})
+	if total > maxVarBytes {
+		if p.tree.err == nil {
+			p.tree.err = ErrMemory
+		}
+		return p.tree.err
+	}
+	return nil
+}
 
 // maxFrames bounds the interpreter's Go stack: function recursion, eval
 // and scripts that run themselves each nest the interpreter, and a stack

@@ -168,6 +168,14 @@ func (rw *rewriter) stmt(st *syntax.Stmt) *syntax.Stmt {
 		rw.prog.rewritten = true
 		return &syntax.Stmt{Cmd: callStmt(":").Cmd, Position: st.Position}
 	}
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		if len(c.Args) == 0 && len(c.Assigns) > 0 {
+			return rw.guard(st)
+		}
+	case *syntax.DeclClause:
+		return rw.guard(st)
+	}
 	if st.Background || st.Disown {
 		job := *st
 		job.Background, job.Disown = false, false
@@ -256,6 +264,16 @@ func (rw *rewriter) cmd(c syntax.Command) syntax.Command {
 		c.Body = rw.stmt(c.Body)
 	}
 	return c
+}
+
+// guard puts a tick before an assignment, so that the run's memory bound
+// is checked before every assignment ("x=$x$x" in a loop doubles it).
+func (rw *rewriter) guard(st *syntax.Stmt) *syntax.Stmt {
+	if st.Background || st.Disown || st.Coprocess {
+		return st
+	}
+	rw.prog.rewritten = true
+	return &syntax.Stmt{Position: st.Position, Cmd: &syntax.Block{Stmts: []*syntax.Stmt{callStmt(markTick), st}}}
 }
 
 // pipeline turns "x | y" into "{ ( x ) >P || :; ( y ) <P; }" over an

@@ -156,6 +156,7 @@ type environ struct {
 	// guard answers the interpreter's one look-up of TMPDIR at reset
 	// with hostTmpGuard, and the script's later ones with the real value.
 	guard bool
+	names []string // sorted, for Each
 }
 
 func newEnviron(list []string, pid, ppid int32) *environ {
@@ -211,12 +212,14 @@ func (e *environ) Get(name string) expand.Variable {
 }
 
 func (e *environ) Each(fn func(name string, vr expand.Variable) bool) {
-	names := make([]string, 0, len(e.vars))
-	for k := range e.vars {
-		names = append(names, k)
+	if len(e.names) != len(e.vars) {
+		e.names = e.names[:0]
+		for k := range e.vars {
+			e.names = append(e.names, k)
+		}
+		sort.Strings(e.names)
 	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range e.names {
 		if !fn(k, e.vars[k]) {
 			return
 		}
@@ -262,11 +265,26 @@ func (p *proc) call(ctx context.Context, args []string) ([]string, error) {
 		if err := p.spend(ctx, 0); err != nil {
 			return nil, err
 		}
+		if err := p.checkMemory(interp.HandlerCtx(ctx).Env); err != nil {
+			return nil, err
+		}
 		return []string{":"}, nil
 	case markSpawn, cmdWait, cmdType, cmdNotModelled, cmdFail:
 		return args, nil
 	}
-	if !interp.IsBuiltin(name) || p.isFunc(ctx, name) {
+	size := 0
+	for _, a := range args {
+		size += len(a)
+	}
+	builtin := interp.IsBuiltin(name)
+	switch {
+	case !builtin && size > maxArgBytes:
+		return []string{cmdFail, "126", "bash: " + name + ": Argument list too long"}, nil
+	case size > maxBuiltinArgBytes:
+		p.tree.err = ErrMemory
+		return nil, ErrMemory
+	}
+	if !builtin || p.isFunc(ctx, name) {
 		// External commands count and spend in exec; a function call is
 		// a step of its own (recursion must hit the bound).
 		if p.isFunc(ctx, name) {
