@@ -94,12 +94,7 @@ func (c *Cache) Get(src []byte, name string) *Program {
 //     become /dev/null and a no-op, with a note.
 func Compile(src []byte, name string) *Program {
 	prog := &Program{source: string(src)}
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	var stmts []*syntax.Stmt
-	err := p.Stmts(bytes.NewReader(src), func(st *syntax.Stmt) bool {
-		stmts = append(stmts, st)
-		return true
-	})
+	stmts, err := parseStmts(src)
 	if err != nil {
 		prog.SyntaxErr = syntaxError(err)
 		// Bash has run every complete command before the bad one; a
@@ -112,6 +107,31 @@ func Compile(src []byte, name string) *Program {
 	rw := &rewriter{prog: prog}
 	rw.stmts(prog.file.Stmts)
 	return prog
+}
+
+// parseStmts parses statement by statement, keeping the complete ones
+// before a syntax error. It consumes the parser's sequence to its end
+// rather than breaking out of it (the parser's own Stmts helper breaks out
+// on an error and can then panic), and turns a parser panic into a syntax
+// error.
+func parseStmts(src []byte) (stmts []*syntax.Stmt, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("1:1: the parser failed: %v", r)
+		}
+	}()
+	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
+	for st, e := range p.StmtsSeq(bytes.NewReader(src)) {
+		if err != nil {
+			continue
+		}
+		if e != nil {
+			err = e
+			continue
+		}
+		stmts = append(stmts, st)
+	}
+	return stmts, err
 }
 
 func syntaxError(err error) *SyntaxError {
