@@ -25,7 +25,10 @@ const (
 // Config describes one instance's runtime.
 type Config struct {
 	InstanceID string
-	Host       network.Host
+	// Region names the instance's DNS domain: ec2.internal in us-east-1
+	// (the default), REGION.compute.internal elsewhere.
+	Region string
+	Host   network.Host
 	// UserData is the raw user data (not base64), any bytes.
 	UserData []byte
 	Clock    *clock.Clock
@@ -122,7 +125,7 @@ func New(cfg Config) (*Instance, error) {
 	in.fs = memfs.New(memfs.DefaultLimit, in.now)
 	in.machine = shell.NewMachine(shell.Config{
 		InstanceID: cfg.InstanceID,
-		Hostname:   hostname(cfg.Host),
+		Hostname:   hostname(cfg.Host, cfg.Region),
 		FS:         in.fs,
 		Net:        cfg.Network,
 		Host:       cfg.Host,
