@@ -49,6 +49,18 @@ func (in *Instance) ConsoleOutput() []byte {
 	return out
 }
 
+// ConsoleTimestamp is when the console output last changed, for
+// GetConsoleOutput's Timestamp; zero before the first boot.
+func (in *Instance) ConsoleTimestamp() time.Time {
+	events := in.events.snapshot()
+	for i := len(events) - 1; i >= 0; i-- {
+		if ev := events[i]; ev.Kind != trace.Command {
+			return ev.Time
+		}
+	}
+	return time.Time{}
+}
+
 func renderConsole(events []trace.Event, boot time.Time, runs []Run) []byte {
 	cronRuns := map[int32]bool{}
 	for _, r := range runs {

@@ -19,7 +19,7 @@ import (
 const (
 	DefaultMaxSteps     = 100_000
 	DefaultMaxRunTime   = time.Hour
-	DefaultMaxLogEvents = 50_000
+	DefaultMaxLogEvents = 20_000
 )
 
 // Config describes one instance's runtime.
@@ -215,6 +215,7 @@ func (in *Instance) halt(to State, why string) {
 	in.cron.stop()
 	in.haltAll()
 	in.events.add(trace.Event{Time: in.cfg.Clock.Now(), Kind: trace.Halt, Text: why})
+	in.log.Debug("halt", "state", to)
 }
 
 // after runs fn at sandbox time at, unless the instance halts first. The
@@ -264,6 +265,9 @@ func (in *Instance) endRun(t *shell.Tree, res shell.Result) {
 			r.Stopped = errHalted.Error()
 		default:
 			r.Stopped = err.Error()
+		}
+		if r.Stopped != "" && r.Stopped != errHalted.Error() {
+			in.log.Info("run stopped", "run", r.ID, "kind", r.Kind, "why", r.Stopped, "steps", r.Steps)
 		}
 	})
 }
