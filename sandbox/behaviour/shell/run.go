@@ -102,6 +102,13 @@ func (p *proc) runProgram(ctx context.Context, prog *Program, name string, args 
 	f := *prog.file
 	f.Name = name
 	ctx = context.WithValue(ctx, progKey{}, prog)
+	// Seed $RANDOM from the machine's generator, so that a drill gives the
+	// same numbers every time.
+	seed := &syntax.Stmt{Cmd: &syntax.CallExpr{Assigns: []*syntax.Assign{{
+		Name: &syntax.Lit{Value: "RANDOM"}, Value: lit(strconv.Itoa(int(p.m.rng.Uint32() & 0x7fff)))}}}}
+	if err := r.Run(ctx, seed); err != nil {
+		return 1, err
+	}
 	status, err := exitStatus(r.Run(ctx, &f))
 	if err == nil && prog.SyntaxErr != nil && !r.Exited() {
 		fmt.Fprintf(stderr, "%s: line %d: syntax error: %s\n", name, prog.SyntaxErr.Line, prog.SyntaxErr.Msg)
@@ -244,7 +251,7 @@ var unsupportedBuiltins = map[string]bool{
 	"kill": true, "ulimit": true, "suspend": true, "bind": true, "enable": true,
 	"history": true, "compgen": true, "complete": true, "compopt": true, "fc": true,
 	"fg": true, "bg": true, "jobs": true, "newgrp": true, "logout": true, "disown": true,
-	"caller": true, "times": true, "umask": true, "help": true,
+	"caller": true, "umask": true,
 }
 
 // Internal commands the call handler rewrites to.

@@ -99,6 +99,7 @@ func TestCommands(t *testing.T) {
 		{"process substitution is /dev/null", "cat <(echo hi); echo done", "done\n", "", 0},
 		{"brace expansion", "echo {a,b}{1..2}", "a1 a2 b1 b2\n", "", 0},
 		{"background and wait", "(echo bg) & wait; echo fg", "bg\nfg\n", "", 0},
+		{"time runs the command", "time echo timed", "timed\n", "", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -247,6 +248,14 @@ func TestCrontab(t *testing.T) {
 	_, errOut, res = b.run(t, "echo '61 * * * * x' > /tmp/bad; crontab /tmp/bad")
 	if res.Status != 1 || errOut != "\"/tmp/bad\":1: bad minute\nerrors in crontab file, can't install.\n" {
 		t.Fatalf("bad crontab: %q %d", errOut, res.Status)
+	}
+}
+
+func TestRandomIsDeterministic(t *testing.T) {
+	a, _, _ := newBox(t).run(t, "echo $RANDOM $RANDOM")
+	b, _, _ := newBox(t).run(t, "echo $RANDOM $RANDOM")
+	if a != b || a == "\n" {
+		t.Fatalf("$RANDOM gave %q then %q", a, b)
 	}
 }
 
