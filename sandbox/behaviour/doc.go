@@ -88,6 +88,10 @@
 //     writes to one file are summed up; a cron job is one CROND line and
 //     one summary). The Go log keeps every event of boot runs and as many
 //     cron runs' events as MaxLogEvents allows, oldest dropped first.
+//   - Syntax errors are reported where bash reports them ("PATH: line N:
+//     syntax error: …"), after the commands before them ran, but in the
+//     parser's words; a failed redirection is reported in the
+//     interpreter's words ("open /x/y: no such file or directory").
 //   - Versions imitated: cloud-init 19.3-44.amzn2, BIND 9.11.4 dig/host/
 //     nslookup, curl 7.76.1, Wget 1.14, kernel 4.14.238 (uname).
 //
