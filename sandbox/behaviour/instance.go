@@ -190,6 +190,13 @@ func (in *Instance) Stop() {
 	in.halt(Stopped, "instance stopped")
 }
 
+// Reboot is RebootInstances: every process ends, and the instance boots
+// again at once (cloud-init's per-instance modules do not run again).
+func (in *Instance) Reboot() error {
+	in.halt(Stopped, "instance rebooting")
+	return in.Boot()
+}
+
 // Terminate is called when the instance is terminated: it never runs
 // again, and Boot fails.
 func (in *Instance) Terminate() {

@@ -234,6 +234,20 @@ func TestStopStartTerminate(t *testing.T) {
 	}
 }
 
+func TestReboot(t *testing.T) {
+	r := newRig(t, seedUserData(t), nil)
+	r.boot()
+	r.advance(time.Minute)
+	if err := r.in.Reboot(); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(time.Minute)
+	runs := r.in.Runs()
+	if len(runs) != 2 || runs[1].Kind != RunBoot || runs[1].DNSQueries != 2*645 || r.in.State() != Running {
+		t.Fatalf("runs after reboot = %+v, state %s", runs, r.in.State())
+	}
+}
+
 func TestStopEndsARunningScript(t *testing.T) {
 	ud := []byte("#!/bin/bash\ndig before.example\nsleep 600\ndig after.example\n")
 	r := newRig(t, ud, nil)
