@@ -419,8 +419,17 @@ func (p *proc) evalText(prog *Program) string {
 		}
 		return prog.print()
 	}
-	idx := len(p.tree.evals)
-	p.tree.evals = append(p.tree.evals, prog)
+	idx := -1
+	for i, e := range p.tree.evals {
+		if e == prog {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		idx = len(p.tree.evals)
+		p.tree.evals = append(p.tree.evals, prog)
+	}
 	// Re-print with the markers naming the registered program.
 	var b strings.Builder
 	text := prog.print()

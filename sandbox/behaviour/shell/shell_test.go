@@ -100,6 +100,7 @@ func TestCommands(t *testing.T) {
 		{"brace expansion", "echo {a,b}{1..2}", "a1 a2 b1 b2\n", "", 0},
 		{"background and wait", "(echo bg) & wait; echo fg", "bg\nfg\n", "", 0},
 		{"time runs the command", "time echo timed", "timed\n", "", 0},
+		{"eval with a background job", "for i in 1 2; do eval 'echo in-eval &'; done; wait", "in-eval\nin-eval\n", "", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
