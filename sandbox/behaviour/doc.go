@@ -49,7 +49,11 @@
 // background job, 4 ms to start dig plus 1 ms per query, 5 ms to start curl
 // or wget plus what the network says the exchange took, and 127 s for a TCP
 // connect nobody answers (Linux's SYN retries) unless the tool sets a
-// timeout. A persist.sh run takes about 3.2 s of sandbox time.
+// timeout. A persist.sh run takes about 3.2 s of sandbox time. The
+// network.DNSQuery and network.Dial an instance sends carry the time of the
+// step that sent them, which is never before the clock's Now and at most
+// about a second after it; two instances' calls may interleave within that
+// second.
 //
 // # Bounds
 //
