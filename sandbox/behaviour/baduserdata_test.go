@@ -81,6 +81,9 @@ func TestBadUserDataBecomesConsoleLines(t *testing.T) {
 		{name: "sleeping loop is stopped at the time budget",
 			data: []byte("#!/bin/bash\nwhile true; do sleep 1; done\n"),
 			want: []string{"sandbox-time budget reached"}},
+		{name: "the process table fills up",
+			data: []byte("#!/bin/bash\nfor i in {1..300}; do sleep 100 & done\necho spawned\n"),
+			want: []string{"part-001: fork: Resource temporarily unavailable", "cloud-init[2598]: spawned"}},
 		{name: "not-modelled commands are recorded and succeed",
 			data: []byte("#!/bin/bash\nset -e\nyum install -y xmrig\n/usr/bin/python3 -c 'print(1)'\ndig after.example\n"),
 			want: []string{"not modelled (command not modelled): yum install -y xmrig",
@@ -148,4 +151,22 @@ func TestFailingUserDataConsole(t *testing.T) {
 	r.boot()
 	r.advance(3 * time.Minute)
 	golden(t, "failing-console.golden", r.in.ConsoleOutput())
+}
+
+func TestBackgroundJobsAreBounded(t *testing.T) {
+	r := newRig(t, []byte("#!/bin/bash\nfor i in {1..300}; do sleep 100 & done\necho spawned\n"), nil)
+	r.boot()
+	r.advance(time.Minute)
+	if n := strings.Count(r.console(), "fork: Resource temporarily unavailable"); n != 300-256 {
+		t.Errorf("%d forks refused, want %d", n, 300-256)
+	}
+	r.advance(5 * time.Minute) // the jobs end, so the table empties
+	if n := r.in.machine.Pending(); n != 0 {
+		t.Errorf("%d jobs live after they all ended", n)
+	}
+	r.in.Stop()
+	r.boot()
+	if r.in.machine.Pending() != 0 {
+		t.Errorf("%d jobs counted live after a reboot", r.in.machine.Pending())
+	}
 }

@@ -249,9 +249,9 @@ func (in *Instance) after(at time.Time, fn func(now time.Time)) {
 // spawnJob starts a background job as its own coroutine. It runs from
 // inside a process, so in.mu is held.
 func (in *Instance) spawnJob(j *shell.Job) {
-	in.spawn(j.Start, func(ctx context.Context, yield func(time.Time) error) {
+	in.spawnWith(j.Start, func(ctx context.Context, yield func(time.Time) error) {
 		j.Run(ctx, yield)
-	})
+	}, j.Abandon)
 }
 
 func (in *Instance) newRun(kind RunKind, command string, start time.Time) (*shell.Tree, *Run) {

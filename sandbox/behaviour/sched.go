@@ -24,11 +24,19 @@ type coroutine struct {
 // spawn starts body as a coroutine due at sandbox time at. The caller
 // holds in.mu.
 func (in *Instance) spawn(at time.Time, body func(ctx context.Context, yield func(time.Time) error)) {
+	in.spawnWith(at, body, nil)
+}
+
+// spawnWith is spawn with a function to call instead of body if the
+// coroutine is ended before it starts.
+func (in *Instance) spawnWith(at time.Time, body func(ctx context.Context, yield func(time.Time) error), never func()) {
 	co := &coroutine{resume: make(chan error), yielded: make(chan time.Time)}
 	ctx := in.power
 	go func() {
 		if err := <-co.resume; err == nil {
 			body(ctx, co.yield)
+		} else if never != nil {
+			never()
 		}
 		co.yielded <- time.Time{}
 	}()

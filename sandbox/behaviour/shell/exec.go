@@ -295,6 +295,13 @@ func (p *proc) spawn(ctx context.Context, hc interp.HandlerContext, args []strin
 	if err := p.spend(ctx, p.m.cfg.Costs.Fork); err != nil {
 		return err
 	}
+	if p.m.liveJobs >= maxJobs {
+		// The instance's process table is full (a t2.nano's ulimit -u is
+		// a few thousand, its memory far less): bash cannot fork.
+		fmt.Fprintf(hc.Stderr, "%s: fork: Resource temporarily unavailable\n", p.name)
+		return interp.ExitStatus(254)
+	}
+	p.m.liveJobs++
 	stmt := prog.jobs[i]
 	child := &proc{m: p.m, pid: p.m.NextPID(), ppid: p.pid, cur: &cursor{}, tree: p.tree, name: p.name}
 	env := snapshotEnviron(hc.Env, false, child.pid, p.pid)

@@ -88,7 +88,11 @@ type Machine struct {
 	pathCache map[pathKey]string
 	frames    []uintptr
 	calls     int
+	liveJobs  int
 }
+
+// maxJobs bounds the background jobs alive at once on a machine.
+const maxJobs = 256
 
 // NewMachine returns a machine for cfg.
 func NewMachine(cfg Config) *Machine {
@@ -339,12 +343,20 @@ func (j *Job) Run(ctx context.Context, yield func(at time.Time) error) {
 	}
 	j.proc.cur.t = j.Start
 	j.parent.m.active = j.proc.cur
+	defer func() { j.parent.m.liveJobs-- }()
 	j.run(ctx)
 	j.Done, j.End = true, j.proc.cur.t
 }
+
+// Abandon is called instead of Run for a job that will never run (its
+// instance halted first).
+func (j *Job) Abandon() { j.parent.m.liveJobs-- }
 
 // Tree is the run the job belongs to.
 func (j *Job) Tree() *Tree { return j.proc.tree }
 
 // ResetPIDs starts the process numbering again, as a new boot does.
-func (m *Machine) ResetPIDs() { m.pid = 2800 }
+func (m *Machine) ResetPIDs() { m.pid = 2800; m.liveJobs = 0 }
+
+// Pending is the number of background jobs alive.
+func (m *Machine) Pending() int { return m.liveJobs }
