@@ -61,7 +61,8 @@
 // they start) stops after MaxSteps steps (commands and loop iterations;
 // 100,000 by default), MaxRunTime of sandbox time (1 h), 32 MiB of shell
 // variables, or about a thousand levels of function, eval or script
-// nesting; the console says which. Bad user data never fails anything:
+// nesting; the console says which. At most 256 background jobs are alive
+// at once; past that, "&" fails as bash does when it cannot fork. Bad user data never fails anything:
 // cloud-init's warnings and bash's syntax errors become console lines, and
 // what cloud-init would pass over in silence becomes an irdrill note.
 //
