@@ -166,6 +166,13 @@ func (x *exchange) serve() (result any, apiErr *api.Error) {
 		}
 		return nil, api.IncompleteSignature(x.protocol, sigErr.Error())
 	}
+	// A scope naming a region AWS does not have is refused before the key
+	// is looked up, so nothing (not even a CloudTrail record) is kept for it.
+	if err := sigv4.CheckRegion(sig); err != nil {
+		e := api.SignatureDoesNotMatch(x.protocol)
+		e.Message = err.Error()
+		return nil, e
+	}
 	x.region = sig.Region
 
 	if apiErr := x.parseAction(); apiErr != nil {
@@ -217,6 +224,11 @@ func (x *exchange) unknownService(sig *sigv4.Signature) *api.Error {
 func (x *exchange) parseAction() *api.Error {
 	switch x.protocol {
 	case api.ProtocolJSON:
+		// AWS's JSON services route POST requests only; any other method
+		// names no operation.
+		if x.r.Method != http.MethodPost {
+			return api.Errorf("UnknownOperationException", "").WithStatus(http.StatusNotFound)
+		}
 		target := x.r.Header.Get("X-Amz-Target")
 		dot := strings.LastIndexByte(target, '.')
 		if dot < 0 || !targetPrefixMatches(target[:dot], x.svc.TargetPrefix()) || dot == len(target)-1 {
@@ -280,6 +292,10 @@ func (x *exchange) authenticate(sig *sigv4.Signature) *api.Error {
 			return e
 		case errors.Is(err, sigv4.ErrSignatureMismatch):
 			return api.SignatureDoesNotMatch(x.protocol)
+		case errors.As(err, new(*sigv4.RegionError)):
+			e := api.SignatureDoesNotMatch(x.protocol)
+			e.Message = err.Error()
+			return e
 		default:
 			return api.IncompleteSignature(x.protocol, err.Error())
 		}

@@ -1,6 +1,9 @@
 package ec2
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // InstanceSnapshot is a copy of one instance's state for code in the same
 // process (simulations, flow log and GuardDuty generation, tests). It is
@@ -151,4 +154,17 @@ func DecodeUserData(encoded string) ([]byte, error) {
 		return nil, nil
 	}
 	return decodeUserData(encoded)
+}
+
+// Regions lists, sorted, the regions that hold state: a region's default
+// VPC and catalogue are made the first time a call reaches it.
+func (s *Service) Regions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.regions))
+	for name := range s.regions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -174,6 +175,18 @@ func (s *Service) Handle(ctx context.Context, call *api.Call) (any, error) {
 		return s.listTagsLogGroup(ctx, call)
 	}
 	return nil, api.InvalidAction(s, call.Action)
+}
+
+// Regions lists, sorted, the regions that hold log groups or held them.
+func (s *Service) Regions() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	names := make([]string, 0, len(s.regions))
+	for name := range s.regions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // ---- state helpers (callers hold s.mu) ----

@@ -4,6 +4,12 @@
 // and recomputes it with aws-sdk-go-v2's signer over the parts of the request
 // the client signed, so the sandbox accepts exactly what AWS's own signer
 // produces and never carries a second, hand-written SigV4 implementation.
+//
+// The payload hash is always the hash of the body the server received: the
+// services the sandbox serves (IAM, STS, EC2, CloudWatch Logs, CloudTrail)
+// sign every body, and only S3 knows UNSIGNED-PAYLOAD and the streaming
+// modes. An X-Amz-Content-Sha256 header is therefore only a claim, checked
+// against that hash, never trusted in its place.
 package sigv4
 
 import (
@@ -91,7 +97,9 @@ func parseHeader(auth string, h http.Header) (*Signature, error) {
 		return nil, err
 	}
 	sig.SignedHeaders = strings.Split(fields["SignedHeaders"], ";")
-	date := h.Get("X-Amz-Date")
+	// A repeated header is one comma-joined value to AWS (and to the
+	// canonical request), which is never an ISO-8601 basic date.
+	date := strings.Join(h.Values("X-Amz-Date"), ",")
 	if date == "" {
 		return nil, &MalformedError{Message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + truncate(auth)}
 	}
@@ -117,9 +125,10 @@ func parseQuery(q url.Values) (*Signature, error) {
 		return nil, err
 	}
 	sig.SignedHeaders = strings.Split(q.Get("X-Amz-SignedHeaders"), ";")
-	t, err := time.Parse(timeFormat, q.Get("X-Amz-Date"))
+	date := strings.Join(q["X-Amz-Date"], ",")
+	t, err := time.Parse(timeFormat, date)
 	if err != nil {
-		return nil, &MalformedError{Message: fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'.", truncate(q.Get("X-Amz-Date")))}
+		return nil, &MalformedError{Message: fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'.", truncate(date))}
 	}
 	sig.Time = t
 	if e := q.Get("X-Amz-Expires"); e != "" {
@@ -146,28 +155,60 @@ func (s *Signature) setCredential(cred string) error {
 	return nil
 }
 
-// Verify recomputes the signature with secret and reports whether it
-// matches. now is the server's wall clock, for skew and expiry checks.
+// CheckRegion refuses a credential scope whose region is not one of the
+// aws partition's regions (RegionError). The front end calls it before it
+// looks the key up or keeps anything about the request, so a made-up or
+// huge region never becomes state.
+func CheckRegion(sig *Signature) error {
+	if !KnownRegion(sig.Region) {
+		return &RegionError{Region: sig.Region}
+	}
+	return nil
+}
+
+// RegionError is a credential scope naming a region AWS does not have.
+type RegionError struct{ Region string }
+
+// Error is AWS's message, trailing space included.
+func (e *RegionError) Error() string {
+	return fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. ", truncate(e.Region))
+}
+
+// Verify recomputes the signature with secret over the request and the
+// body the server received, and reports whether it matches. now is the
+// server's wall clock, for skew and expiry checks.
 func Verify(ctx context.Context, r *http.Request, body []byte, sig *Signature, secret string, now time.Time) error {
+	if err := CheckRegion(sig); err != nil {
+		return err
+	}
 	if sig.Time.Format("20060102") != sig.Date {
 		return ErrSignatureMismatch
+	}
+	// Neither form may be dated more than MaxSkew ahead of the server.
+	if sig.Time.After(now.Add(MaxSkew)) {
+		return &ExpiredError{Signed: sig.Time, Now: now, Presigned: sig.Presigned, NotYetCurrent: true}
 	}
 	if sig.Presigned {
 		if now.After(sig.Time.Add(sig.Expires)) {
 			return &ExpiredError{Signed: sig.Time, Now: now, Presigned: true}
 		}
-	} else if d := now.Sub(sig.Time); d > MaxSkew || d < -MaxSkew {
+	} else if now.Sub(sig.Time) > MaxSkew {
 		return &ExpiredError{Signed: sig.Time, Now: now}
+	}
+
+	sum := sha256.Sum256(body)
+	payloadHash := hex.EncodeToString(sum[:])
+	// The header, when sent, must describe this body: a hash of another
+	// body, UNSIGNED-PAYLOAD or a streaming mode (S3's alone) is a
+	// signature over a request the server did not receive. Repeated
+	// headers are one comma-joined value, which matches no hash.
+	if claimed, ok := r.Header["X-Amz-Content-Sha256"]; ok && strings.Join(claimed, ",") != payloadHash {
+		return ErrSignatureMismatch
 	}
 
 	clone, err := signedPart(r, sig)
 	if err != nil {
 		return err
-	}
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
 	}
 	creds := aws.Credentials{AccessKeyID: sig.AccessKeyID, SecretAccessKey: secret}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
@@ -203,13 +244,19 @@ func Verify(ctx context.Context, r *http.Request, body []byte, sig *Signature, s
 // or over a different request.
 var ErrSignatureMismatch = errors.New("signature does not match")
 
-// ExpiredError means the request was signed too long ago (or in the future).
+// ExpiredError means the request was signed too long ago, or is dated
+// more than MaxSkew ahead of the server (NotYetCurrent).
 type ExpiredError struct {
-	Signed, Now time.Time
-	Presigned   bool
+	Signed, Now   time.Time
+	Presigned     bool
+	NotYetCurrent bool
 }
 
+// Error is AWS's message for each case.
 func (e *ExpiredError) Error() string {
+	if e.NotYetCurrent {
+		return fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)", e.Signed.Format(timeFormat), e.Now.UTC().Add(MaxSkew).Format(timeFormat), e.Now.UTC().Format(timeFormat))
+	}
 	if e.Presigned {
 		return fmt.Sprintf("Signature expired: %s is now earlier than %s", e.Signed.Format(timeFormat), e.Now.UTC().Format(timeFormat))
 	}
