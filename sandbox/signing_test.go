@@ -162,7 +162,7 @@ func TestSignatureCoversTheBody(t *testing.T) {
 
 	t.Run("hash header of another body, body unchanged", func(t *testing.T) {
 		status, body := craft{service: "iam", body: listUsers,
-			beforeSign: func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", emptySHA256) },
+			beforeSign:  func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", emptySHA256) },
 			payloadHash: emptySHA256,
 		}.send(t, sb, admin)
 		wantError(t, status, body, 403, "<Code>SignatureDoesNotMatch</Code>")
