@@ -141,6 +141,12 @@ func TestConditionOperators(t *testing.T) {
 		{"sts:ExternalId", `{"StringEquals":{"sts:ExternalId":"drill-42"}}`, ctx{"sts:ExternalId": {"drill-42"}}, true},
 		{"sts:RoleSessionName", `{"StringLike":{"sts:RoleSessionName":"ir-*"}}`, ctx{"sts:RoleSessionName": {"botocore-session"}}, false},
 		{"iam:AWSServiceName", `{"StringEquals":{"iam:AWSServiceName":"spot.amazonaws.com"}}`, ctx{"iam:AWSServiceName": {"spot.amazonaws.com"}}, true},
+		// The keys of iam:PassRole checks.
+		{"iam:PassedToService", `{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}`, ctx{"iam:passedtoservice": {"ec2.amazonaws.com"}}, true},
+		{"iam:PassedToService other service", `{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}`, ctx{"iam:passedtoservice": {"lambda.amazonaws.com"}}, false},
+		{"iam:PassedToService absent", `{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}`, ctx{}, false},
+		{"iam:AssociatedResourceArn", `{"ArnLike":{"iam:AssociatedResourceArn":"arn:aws:ec2:us-east-1:123456789012:instance/*"}}`, ctx{"iam:associatedresourcearn": {"arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"}}, true},
+		{"iam:AssociatedResourceArn other region", `{"ArnLike":{"iam:AssociatedResourceArn":"arn:aws:ec2:us-east-1:123456789012:instance/*"}}`, ctx{"iam:associatedresourcearn": {"arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0"}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,11 @@ var supportedKeys = []string{
 	// iam:AWSServiceName is set by iam:CreateServiceLinkedRole requests; the
 	// AWS-managed AmazonEC2FullAccess policy conditions on it.
 	"iam:AWSServiceName",
+	// Keys of iam:PassRole checks, which the sandbox makes wherever an API
+	// takes a role: the service the role is passed to, and the resource it
+	// will be associated with there.
+	"iam:AssociatedResourceArn",
+	"iam:PassedToService",
 	// Keys of sts:AssumeRole requests, used by trust policies.
 	"sts:ExternalId",
 	"sts:RoleSessionName",

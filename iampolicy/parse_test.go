@@ -136,7 +136,7 @@ func TestParseUnknownKind(t *testing.T) {
 }
 
 func TestSupportedConditionKeys(t *testing.T) {
-	required := []string{"aws:SourceIp", "aws:PrincipalArn", "aws:TokenIssueTime", "aws:RequestedRegion", "aws:CurrentTime", "aws:EpochTime", "aws:username", "aws:userid", "aws:SecureTransport", "aws:PrincipalAccount", "aws:PrincipalType", "aws:MultiFactorAuthPresent", "aws:UserAgent", "aws:ViaAWSService", "sts:ExternalId", "sts:RoleSessionName"}
+	required := []string{"aws:SourceIp", "aws:PrincipalArn", "aws:TokenIssueTime", "aws:RequestedRegion", "aws:CurrentTime", "aws:EpochTime", "aws:username", "aws:userid", "aws:SecureTransport", "aws:PrincipalAccount", "aws:PrincipalType", "aws:MultiFactorAuthPresent", "aws:UserAgent", "aws:ViaAWSService", "sts:ExternalId", "sts:RoleSessionName", "iam:PassedToService", "iam:AssociatedResourceArn"}
 	keys := SupportedConditionKeys()
 	for _, r := range required {
 		found := false

@@ -82,7 +82,7 @@ func NewHandler(opts Options) (*Handler, error) {
 
 	h.iam = iam.New(iam.Config{AccountID: h.accountID, Clock: h.clock})
 	h.sts = sts.New(sts.Config{AccountID: h.accountID, Clock: h.clock, Roles: h.iam})
-	h.ec2 = ec2.New(ec2.Config{AccountID: h.accountID, Clock: h.clock})
+	h.ec2 = ec2.New(ec2.Config{AccountID: h.accountID, Clock: h.clock, InstanceProfiles: instanceProfiles{h.iam}})
 	h.logs = logs.New(logs.Config{AccountID: h.accountID, Clock: h.clock, QueryLatency: opts.QueryLatency})
 	h.trail = cloudtrail.New(cloudtrail.Config{AccountID: h.accountID, Clock: h.clock, DeliveryDelay: opts.CloudTrailDeliveryDelay, Logs: h.logs})
 
@@ -97,6 +97,17 @@ func NewHandler(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("bootstrap admin user: %w", err)
 	}
 	return h, nil
+}
+
+// instanceProfiles lets EC2 resolve IAM instance profiles and their roles.
+type instanceProfiles struct{ iam *iam.Service }
+
+func (p instanceProfiles) InstanceProfile(arnOrName string) (ec2.InstanceProfile, bool) {
+	info, ok := p.iam.InstanceProfile(arnOrName)
+	if !ok {
+		return ec2.InstanceProfile{}, false
+	}
+	return ec2.InstanceProfile{ARN: info.ARN, ID: info.ID, RoleARN: info.Role.ARN}, true
 }
 
 // Close stops background work (CloudTrail delivery).

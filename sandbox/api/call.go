@@ -173,6 +173,20 @@ func (c *Call) Authorize(ctx context.Context, action string, resources []string,
 	return nil
 }
 
+// AuthorizePassRole checks iam:PassRole on roleARN, as AWS does wherever an
+// API hands a role to a service: with iam:PassedToService naming the
+// service principal the role is passed to ("ec2.amazonaws.com") and, when
+// the API knows it, iam:AssociatedResourceArn naming what the role will act
+// for. A denial is the calling service's own access-denied error (EC2's
+// UnauthorizedOperation), naming iam:PassRole and the role.
+func (c *Call) AuthorizePassRole(ctx context.Context, roleARN, passedToService string, associatedResourceARNs ...string) error {
+	extra := map[string][]string{"iam:passedtoservice": {passedToService}}
+	if len(associatedResourceARNs) > 0 {
+		extra["iam:associatedresourcearn"] = associatedResourceARNs
+	}
+	return c.Authorize(ctx, "iam:PassRole", []string{roleARN}, extra)
+}
+
 // ConditionContext returns the global condition keys AWS sets on every
 // request, keyed in lower case.
 func (c *Call) ConditionContext() map[string][]string {

@@ -318,6 +318,9 @@ func (s *Service) createTrail(ctx context.Context, call *api.Call) (any, error) 
 	if err := s.validateTrail(t); err != nil {
 		return nil, err
 	}
+	if err := passLogsRole(ctx, call, in.CloudWatchLogsRoleArn); err != nil {
+		return nil, err
+	}
 	s.trailsMu.Lock()
 	defer s.trailsMu.Unlock()
 	for _, other := range s.trails {
@@ -375,6 +378,18 @@ func (s *Service) validateTrail(t *trail) error {
 		}
 	}
 	return nil
+}
+
+// passLogsRole checks iam:PassRole on the CloudWatch Logs role a request
+// sets, which CloudTrail assumes to deliver records. AWS documents the
+// permission but not the error of a caller without it; the sandbox answers
+// with the generic AccessDeniedException naming iam:PassRole
+// (approximation).
+func passLogsRole(ctx context.Context, call *api.Call, roleARN *string) error {
+	if roleARN == nil || *roleARN == "" {
+		return nil
+	}
+	return call.AuthorizePassRole(ctx, *roleARN, "cloudtrail.amazonaws.com")
 }
 
 func validLogGroupARN(arn string) bool {
@@ -448,6 +463,9 @@ func (s *Service) updateTrail(ctx context.Context, call *api.Call) (any, error) 
 		return nil, api.Errorf("OrganizationsNotInUseException", "This account is not part of an organization.")
 	}
 	if err := s.validateTrail(&next); err != nil {
+		return nil, err
+	}
+	if err := passLogsRole(ctx, call, in.CloudWatchLogsRoleArn); err != nil {
 		return nil, err
 	}
 	if next.multiRegion && !t.multiRegion {

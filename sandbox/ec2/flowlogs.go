@@ -118,6 +118,10 @@ func createFlowLogs(ctx context.Context, s *Service, r *region, call *api.Call) 
 		if !strings.HasPrefix(roleARN, "arn:aws:iam::") || !strings.Contains(roleARN, ":role/") {
 			return nil, api.Errorf("InvalidParameter", "DeliverLogsPermissionArn: %s is not a valid IAM role ARN.", roleARN)
 		}
+		// The delivery role is passed to the flow logs service.
+		if err := call.AuthorizePassRole(ctx, roleARN, "vpc-flow-logs.amazonaws.com"); err != nil {
+			return nil, err
+		}
 	case "s3":
 		if logGroup != "" {
 			return nil, api.Errorf("InvalidParameter", "LogGroupName can only be used with cloud-watch-logs.")

@@ -60,6 +60,7 @@ type runRequest struct {
 	keyName               string
 	profileARN            string
 	profileName           string
+	profile               InstanceProfile // resolved; zero without IamInstanceProfile
 	clientToken           string
 	disableAPITermination bool
 	disableAPIStop        bool
@@ -142,9 +143,6 @@ func parseRunRequest(p *api.Params) (*runRequest, error) {
 	}
 	req.keyName = p.Get("KeyName")
 	req.profileARN, req.profileName = p.Get("IamInstanceProfile.Arn"), p.Get("IamInstanceProfile.Name")
-	if req.profileARN != "" && !strings.HasPrefix(req.profileARN, "arn:aws:iam::") {
-		return nil, api.Errorf("InvalidParameterValue", "Value (%s) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN", req.profileARN)
-	}
 	req.clientToken = p.Get("ClientToken")
 	if len(req.clientToken) > 64 {
 		return nil, api.Errorf("InvalidParameterValue", "Value (%s) for parameter clientToken is invalid. Maximum length is 64 characters.", req.clientToken)
@@ -256,6 +254,15 @@ func runInstances(ctx context.Context, s *Service, r *region, call *api.Call) (a
 	if err != nil {
 		return nil, err
 	}
+	if req.profileARN != "" || req.profileName != "" {
+		if req.profile, err = s.resolveProfile(req.profileARN, req.profileName); err != nil {
+			return nil, err
+		}
+		// Launching with a profile passes its role to EC2, as AWS checks.
+		if err := passProfileRole(ctx, call, req.profile, s.arn(r, "instance/*")); err != nil {
+			return nil, err
+		}
+	}
 	call.RequestParameters = runInstancesTrailRequest(req, p)
 	now := s.now()
 
@@ -351,10 +358,6 @@ func (r *region) launch(call *api.Call, req *runRequest, now time.Time) (*reserv
 	}
 	res := &reservation{id: s.newID("r-"), ownerID: s.accountID}
 	launchTime := now.Truncate(time.Second)
-	profileARN := req.profileARN
-	if profileARN == "" && req.profileName != "" {
-		profileARN = "arn:aws:iam::" + s.accountID + ":instance-profile/" + req.profileName
-	}
 	for i := 0; i < count; i++ {
 		inst := &instance{
 			id: s.newID("i-"), reservationID: res.id, imageID: req.img.id, instanceType: req.instanceType,
@@ -367,9 +370,8 @@ func (r *region) launch(call *api.Call, req *runRequest, now time.Time) (*reserv
 			platformDetails: req.img.platformDetails, usageOperation: req.img.usageOperation,
 			cores: req.typeInfo.cores, threads: req.typeInfo.threads, tenancy: "default",
 		}
-		if profileARN != "" {
-			inst.iamProfileARN = profileARN
-			inst.iamProfileID = "AIPA" + strings.ToUpper(hashHex("profile/"+profileARN, 17))
+		if req.profile.ARN != "" {
+			r.associate(inst, req.profile, "associated", launchTime)
 		}
 		ip := fixedIP
 		if !ip.IsValid() {

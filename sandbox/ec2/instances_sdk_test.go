@@ -10,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/irdrill/irdrill/sandbox/sandboxtest"
 )
 
 // TestWorkshopSimulation replays simulate_crypto_mining_activity.sh: find
@@ -470,6 +473,11 @@ func TestDescribeInstancesFiltersAndErrors(t *testing.T) {
 
 func TestDescribeInstancesFields(t *testing.T) {
 	e := newEnv(t)
+	// RunInstances resolves the profile in IAM, as EC2 does.
+	iamClient := iam.NewFromConfig(sandboxtest.AWSConfig(t, e.sb, e.sb.AdminCredentials))
+	if _, err := iamClient.CreateInstanceProfile(context.Background(), &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
 	out := e.run(&sdk.RunInstancesInput{
 		IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("web")},
 		ClientToken:        aws.String("d95702e9-a3cb-4949-b8fb-6b2cef480df3"),

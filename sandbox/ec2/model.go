@@ -169,6 +169,7 @@ type instance struct {
 	keyName                                  string
 	userData                                 string // base64, as sent
 	iamProfileARN, iamProfileID              string
+	iamAssoc                                 *iamAssociation
 	clientToken                              string
 	amiLaunchIndex                           int
 	disableAPITermination, disableAPIStop    bool

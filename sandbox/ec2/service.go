@@ -46,12 +46,18 @@ const terminatedRetention = time.Hour
 type Config struct {
 	AccountID string
 	Clock     func() time.Time
+	// InstanceProfiles resolves IamInstanceProfile (RunInstances,
+	// AssociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation)
+	// and the role whose iam:PassRole they check. Nil takes any profile
+	// name as given, with no PassRole check: EC2 on its own, in its tests.
+	InstanceProfiles InstanceProfileResolver
 }
 
 // Service is the sandbox's EC2. It is safe for concurrent use.
 type Service struct {
 	accountID string
 	clock     func() time.Time
+	profiles  InstanceProfileResolver
 
 	mu      sync.Mutex // guards regions only
 	regions map[string]*region
@@ -72,7 +78,7 @@ func New(cfg Config) *Service {
 	if account == "" {
 		account = "999999999999"
 	}
-	s := &Service{accountID: account, clock: clock, regions: map[string]*region{}}
+	s := &Service{accountID: account, clock: clock, profiles: cfg.InstanceProfiles, regions: map[string]*region{}}
 	s.transitionDelay.Store(int64(DefaultTransitionDelay))
 	return s
 }
@@ -161,6 +167,11 @@ var handlers = map[string]handlerFunc{
 	"StartInstances":            startInstances,
 	"StopInstances":             stopInstances,
 	"TerminateInstances":        terminateInstances,
+
+	"AssociateIamInstanceProfile":            associateIamInstanceProfile,
+	"DescribeIamInstanceProfileAssociations": describeIamInstanceProfileAssociations,
+	"DisassociateIamInstanceProfile":         disassociateIamInstanceProfile,
+	"ReplaceIamInstanceProfileAssociation":   replaceIamInstanceProfileAssociation,
 
 	"CreateTags":   createTags,
 	"DeleteTags":   deleteTags,

@@ -216,9 +216,9 @@ func membershipProfileParams(call *api.Call) (profileName, roleName string, err 
 // addRoleToInstanceProfile is authorised on the profile, and, as AWS
 // requires, with iam:PassRole on the role: putting a role into a profile
 // is what lets any instance launched with the profile act as the role.
-// AWS also sets iam:PassedToService and iam:AssociatedResourceArn on that
-// PassRole check; the sandbox's policy language does not know those keys,
-// so the check is unconditional.
+// The PassRole check passes the role to EC2, for any of the account's
+// instances: the IAM reference says iam:AssociatedResourceArn of this
+// check is arn:aws:ec2:*:<account>:instance/*, without region or instance.
 func (s *Service) addRoleToInstanceProfile(ctx context.Context, call *api.Call) (any, error) {
 	profileName, roleName, err := membershipProfileParams(call)
 	if err != nil {
@@ -227,7 +227,7 @@ func (s *Service) addRoleToInstanceProfile(ctx context.Context, call *api.Call) 
 	if err := authorize(ctx, call, "AddRoleToInstanceProfile", s.instanceProfileARN(profileName)); err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, call, "PassRole", s.principalARN(kindRole, roleName)); err != nil {
+	if err := call.AuthorizePassRole(ctx, s.principalARN(kindRole, roleName), "ec2.amazonaws.com", "arn:aws:ec2:*:"+s.accountID+":instance/*"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
