@@ -61,6 +61,13 @@ type RunOptions struct {
 	Now time.Time
 	// Workers caps the parallelism of Run; 0 means GOMAXPROCS.
 	Workers int
+	// Progress, when set, receives a running query's statistics as the
+	// workers scan: each call carries the counts of the events scanned
+	// since that worker's previous call (a few thousand at a time), so
+	// their sum is the statistics so far. It is called from the workers'
+	// goroutines and must be safe for concurrent use; a worker blocked in
+	// it is paused.
+	Progress func(delta Statistics)
 }
 
 // Result is what GetQueryResults returns for a completed query.

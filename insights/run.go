@@ -78,6 +78,7 @@ func (q *Query) Run(ctx context.Context, events []*Event, opts RunOptions) (*Res
 		lo := min(i*chunk, len(events))
 		hi := min(lo+chunk, len(events))
 		w := newWorker(p, rc, prefix, stats, topK, topKeys)
+		w.progress = opts.Progress
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -166,6 +167,8 @@ type worker struct {
 	rows    []row
 	top     *topK
 
+	progress func(Statistics)
+
 	groups     map[string]*group
 	groupOrder []string
 	keyBuf     []byte
@@ -193,14 +196,28 @@ func newWorker(p *plan, rc *runContext, prefix []*stage, stats *statsStage, k in
 
 func (w *worker) runEvents(ctx context.Context, events []*Event, base int) {
 	r := &w.scratch
+	reported, matched, bytes := 0, w.matched, 0.0
+	report := func(upto int) {
+		if w.progress != nil && upto > reported {
+			w.progress(Statistics{RecordsScanned: float64(upto - reported), RecordsMatched: float64(w.matched - matched), BytesScanned: bytes})
+			reported, matched, bytes = upto, w.matched, 0
+		}
+	}
 	for i, ev := range events {
-		if i&4095 == 0 && ctx.Err() != nil {
-			return
+		if i&4095 == 0 {
+			report(i)
+			if ctx.Err() != nil {
+				return
+			}
 		}
 		r.ev, r.idx = ev, base+i
 		clear(r.slots)
 		stream(&w.ctx, w.prefix, 0, r, w.emit)
+		if w.progress != nil {
+			bytes += float64(len(ev.msg))
+		}
 	}
+	report(len(events))
 }
 
 // emit receives a row that passed every per-event command.

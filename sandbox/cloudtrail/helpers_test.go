@@ -98,9 +98,17 @@ type fixture struct {
 // calls Flush, so that what is delivered when is deterministic.
 func newFixture(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
+	return newFixtureWith(t, Config{DeliveryDelay: delay})
+}
+
+// newFixtureWith builds the fixture's service from cfg, with the fixture's
+// account, clock and Logs.
+func newFixtureWith(t testing.TB, cfg Config) *fixture {
+	t.Helper()
 	clock := newFakeClock()
 	logs := &fakeLogs{}
-	svc, _ := newService(Config{AccountID: testAccount, Clock: clock.Now, DeliveryDelay: delay, Logs: logs})
+	cfg.AccountID, cfg.Clock, cfg.Logs = testAccount, clock.Now, logs
+	svc, _ := newService(cfg)
 	close(svc.done) // no delivery goroutine to wait for
 	t.Cleanup(svc.Close)
 	return &fixture{t: t, svc: svc, clock: clock, logs: logs, authz: allow{}}

@@ -17,8 +17,9 @@ import (
 	"github.com/irdrill/irdrill/sandbox/api"
 )
 
-// retention is how far back LookupEvents sees (event history's 90 days).
-const retention = 90 * 24 * time.Hour
+// lookupWindow is how far back LookupEvents sees (event history's 90
+// days), whatever the store keeps.
+const lookupWindow = 90 * 24 * time.Hour
 
 const maxLookupResults = 50
 
@@ -187,7 +188,7 @@ func (s *Service) lookup(q lookupQuery, cursor *pageToken) *lookupEventsOutput {
 	if rl == nil {
 		return out
 	}
-	lower := s.clock().Add(-retention)
+	lower := s.clock().Add(-lookupWindow)
 	if q.start != nil && q.start.After(lower) {
 		lower = *q.start
 	}

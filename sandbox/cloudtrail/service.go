@@ -18,6 +18,13 @@ type Config struct {
 	// immediate. Drills set 5–15 min to rehearse AWS's delay.
 	DeliveryDelay time.Duration
 	Logs          LogDeliverer // may be nil (no Logs service)
+	// Retention is how long records are kept, by the Clock; older ones are
+	// dropped. 0 means DefaultRetention (90 days, LookupEvents' window).
+	Retention time.Duration
+	// MaxBytes caps what the records take (approximately: their JSON and
+	// a fixed overhead each, see StoreStats); past it the oldest records
+	// are dropped first. 0 means DefaultMaxBytes.
+	MaxBytes int64
 }
 
 // LogDeliverer is implemented by the sandbox's CloudWatch Logs service.
@@ -55,6 +62,7 @@ type Service struct {
 	snapshot atomic.Pointer[[]trailView]
 
 	delivery *deliveryQueue
+	limits   storeLimits
 
 	closeOnce sync.Once
 	stop      context.CancelFunc
@@ -88,6 +96,13 @@ func newService(cfg Config) (*Service, context.Context) {
 		done:     make(chan struct{}),
 	}
 	s.snapshot.Store(&[]trailView{})
+	s.limits.retention, s.limits.maxBytes = cfg.Retention, cfg.MaxBytes
+	if s.limits.retention <= 0 {
+		s.limits.retention = DefaultRetention
+	}
+	if s.limits.maxBytes <= 0 {
+		s.limits.maxBytes = DefaultMaxBytes
+	}
 	return s, ctx
 }
 

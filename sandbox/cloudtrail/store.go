@@ -110,11 +110,12 @@ func (s *Service) Record(ev *Event) {
 		raw:      raw,
 	}
 	s.regionLog(e.AWSRegion, true).insert(se)
+	s.countStored(se)
 	s.schedule(se)
 }
 
 // Events returns a copy of the records stored for region, oldest first,
-// including data events and records older than LookupEvents' 90 days.
+// data events included: what the retention and the size cap have kept.
 func (s *Service) Events(region string) []Event {
 	rl := s.regionLog(region, false)
 	if rl == nil {

@@ -24,25 +24,6 @@ const (
 	queryResultLifetime = 7 * 24 * time.Hour
 )
 
-// query is one StartQuery. Fields above done are fixed at start; result and
-// err are written before done is closed; stopped is guarded by Service.qmu.
-type query struct {
-	id          string
-	region      string
-	account     string
-	queryString string
-	groups      []string
-	created     time.Time
-	userARN     string
-	cancel      context.CancelFunc
-
-	done   chan struct{}
-	result *insights.Result
-	err    error
-
-	stopped bool
-}
-
 // MalformedQueryError is StartQuery's MalformedQueryException. Its JSON
 // body carries queryCompileError next to __type and message; ErrorFields
 // lists those extra members for the front end to merge into the body.
@@ -211,66 +192,51 @@ func (s *Service) startQuery(ctx context.Context, call *api.Call) (any, error) {
 	}
 
 	now := s.now()
-	// Both bounds are whole seconds and inclusive, so the window ends
-	// just before the second after endTime.
-	lo, hi := *in.StartTime*1000, (*in.EndTime+1)*1000
-	var events []*insights.Event
-	s.mu.RLock()
 	for _, name := range names {
+		s.mu.RLock()
 		g := s.groupLocked(call.Region, name)
+		s.mu.RUnlock()
 		if g == nil {
-			s.mu.RUnlock()
 			return nil, api.Errorf("ResourceNotFoundException", "Log group '%s' does not exist", name)
 		}
-		from := max(lo, g.cutoff(now))
-		for _, st := range g.streams {
-			i, j := st.lowerBound(from, 0), st.lowerBound(hi, 0)
-			for _, e := range st.events[i:max(i, j)] {
-				events = append(events, e.ev)
-			}
-		}
 	}
-	s.mu.RUnlock()
-
+	// The query outlives the request, so it must not inherit its context.
+	runCtx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 	q := &query{
 		id: newQueryID(), region: call.Region, account: acct, queryString: *in.QueryString,
-		groups: names, created: now, done: make(chan struct{}),
+		groups: names, created: now, parsed: parsed, status: statusScheduled,
+		// Both bounds are whole seconds and inclusive, so the window ends
+		// just before the second after endTime.
+		window: [2]int64{*in.StartTime * 1000, (*in.EndTime + 1) * 1000},
+		opts: insights.RunOptions{
+			QueryStart: time.Unix(*in.StartTime, 0).UTC(),
+			QueryEnd:   time.Unix(*in.EndTime, 0).UTC(),
+			Now:        now,
+		},
+		ctx: runCtx, cancel: cancel, done: make(chan struct{}),
+	}
+	if in.Limit != nil {
+		q.opts.Limit = *in.Limit
 	}
 	if call.Caller != nil {
 		q.userARN = call.Caller.ARN
 	}
 	s.qmu.Lock()
 	s.pruneQueriesLocked(now)
-	running := 0
+	active := 0
 	for _, other := range s.queries {
-		if other.account == acct && !other.stopped && !isDone(other) {
-			running++
+		if other.account == acct && !other.ended() {
+			active++
 		}
 	}
-	if running >= maxConcurrentQuery {
+	if active >= maxConcurrentQuery {
 		s.qmu.Unlock()
+		cancel()
 		return nil, api.Errorf("LimitExceededException", "Account maximum query concurrency limit of [%d] reached.", maxConcurrentQuery)
 	}
-	// The query outlives the request, so it must not inherit its context.
-	runCtx, cancel := context.WithTimeout(context.Background(), queryTimeout)
-	q.cancel = cancel
 	s.queries[q.id] = q
 	s.qmu.Unlock()
-
-	opts := insights.RunOptions{
-		QueryStart: time.Unix(*in.StartTime, 0).UTC(),
-		QueryEnd:   time.Unix(*in.EndTime, 0).UTC(),
-		Now:        now,
-	}
-	if in.Limit != nil {
-		opts.Limit = *in.Limit
-	}
-	go func() {
-		defer cancel()
-		res, err := parsed.Run(runCtx, events, opts)
-		q.result, q.err = res, err
-		close(q.done)
-	}()
+	go s.run(q)
 	return startQueryOutput{QueryID: q.id}, nil
 }
 
@@ -283,20 +249,12 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-func isDone(q *query) bool {
-	select {
-	case <-q.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// pruneQueriesLocked forgets queries whose results AWS no longer keeps.
+// pruneQueriesLocked forgets finished queries whose results AWS no longer
+// keeps (7 days after they started).
 func (s *Service) pruneQueriesLocked(now time.Time) {
-	for id, q := range s.queries {
-		if now.Sub(q.created) > queryResultLifetime && (q.stopped || isDone(q)) {
-			delete(s.queries, id)
+	for _, q := range s.queries {
+		if now.Sub(q.created) > queryResultLifetime && q.ended() {
+			s.forgetLocked(q)
 		}
 	}
 }
@@ -316,45 +274,22 @@ func (s *Service) lookupQuery(call *api.Call, id string) (*query, error) {
 	return q, nil
 }
 
-// status reports a query's status. Before QueryLatency has passed on the
-// service clock the query is Scheduled (first quarter) then Running; after
-// it, the query is Complete once its goroutine has finished. When wait is
-// set the caller blocks for that goroutine, so a test's clock alone decides
-// the status; otherwise an unfinished query is Running.
-func (s *Service) status(ctx context.Context, q *query, wait bool) (string, error) {
-	s.qmu.Lock()
-	stopped := q.stopped
-	s.qmu.Unlock()
-	if stopped {
-		return "Cancelled", nil
-	}
-	if lat := s.cfg.QueryLatency; lat > 0 {
-		elapsed := s.now().Sub(q.created)
-		if elapsed < lat/4 {
-			return "Scheduled", nil
-		}
-		if elapsed < lat {
-			return "Running", nil
+// status reports a query as it stands, without waiting for it: Scheduled
+// while it waits for a slot, Running (with the statistics so far) while it
+// scans, then how it ended. With QueryLatency set, a query also reports
+// Scheduled for the first quarter of it and Running until it has passed,
+// however fast it really was; a stopped query is Cancelled at once.
+func (s *Service) status(q *query) (string, insights.Statistics, *insights.Result) {
+	status, stats, res := q.snapshot()
+	if lat := s.cfg.QueryLatency; lat > 0 && status != statusCancelled {
+		switch elapsed := s.now().Sub(q.created); {
+		case elapsed < lat/4:
+			return statusScheduled, insights.Statistics{}, nil
+		case elapsed < lat:
+			return statusRunning, stats, nil
 		}
 	}
-	if wait {
-		select {
-		case <-q.done:
-		case <-ctx.Done():
-			return "", fmt.Errorf("wait for query %s: %w", q.id, ctx.Err())
-		}
-	} else if !isDone(q) {
-		return "Running", nil
-	}
-	switch {
-	case q.err == nil:
-		return "Complete", nil
-	case errors.Is(q.err, context.DeadlineExceeded):
-		return "Timeout", nil
-	case errors.Is(q.err, context.Canceled):
-		return "Cancelled", nil
-	}
-	return "Failed", nil
+	return status, stats, res
 }
 
 type getQueryResultsInput struct {
@@ -411,22 +346,21 @@ func (s *Service) getQueryResults(ctx context.Context, call *api.Call) (any, err
 		}
 		offset = tok.Offset
 	}
-	status, err := s.status(ctx, q, true)
-	if err != nil {
-		return nil, err
-	}
+	status, stats, res := s.status(q)
 	out := getQueryResultsOutput{QueryLanguage: "CWLI", Results: [][]ResultField{}, Status: status}
-	if status != "Complete" {
-		// Running queries have partial results in AWS; the sandbox shows
-		// none until the query completes (approximation).
-		return out, nil
+	if status != statusScheduled {
+		out.Statistics = QueryStatistics{
+			RecordsMatched:   stats.RecordsMatched,
+			RecordsScanned:   stats.RecordsScanned,
+			BytesScanned:     stats.BytesScanned,
+			LogGroupsScanned: float64(len(q.groups)),
+		}
 	}
-	res := q.result
-	out.Statistics = QueryStatistics{
-		RecordsMatched:   res.Statistics.RecordsMatched,
-		RecordsScanned:   res.Statistics.RecordsScanned,
-		BytesScanned:     res.Statistics.BytesScanned,
-		LogGroupsScanned: float64(len(q.groups)),
+	if res == nil {
+		// A running query has partial results in AWS; the sandbox shows
+		// its statistics so far but no rows until it completes
+		// (approximation).
+		return out, nil
 	}
 	rows := res.Rows
 	if offset > len(rows) {
@@ -467,17 +401,13 @@ func (s *Service) stopQuery(ctx context.Context, call *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	status, err := s.status(ctx, q, false)
-	if err != nil {
-		return nil, err
-	}
-	if status != "Scheduled" && status != "Running" {
+	if status, _, _ := s.status(q); status != statusScheduled && status != statusRunning {
 		// Only a query still in progress can be stopped.
 		return stopQueryOutput{Success: false}, nil
 	}
-	s.qmu.Lock()
-	q.stopped = true
-	s.qmu.Unlock()
+	q.mu.Lock()
+	q.status, q.result = statusCancelled, nil
+	q.mu.Unlock()
 	q.cancel()
 	return stopQueryOutput{Success: true}, nil
 }
@@ -564,10 +494,7 @@ func (s *Service) describeQueries(ctx context.Context, call *api.Call) (any, err
 	out := describeQueriesOutput{Queries: []QueryInfo{}}
 	matched := 0
 	for _, q := range list {
-		status, err := s.status(ctx, q, false)
-		if err != nil {
-			return nil, err
-		}
+		status, _, _ := s.status(q)
 		if in.Status != "" && status != in.Status {
 			continue
 		}

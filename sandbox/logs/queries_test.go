@@ -52,12 +52,29 @@ func (h *harness) runQuery(body m) getQueryResultsOutput {
 	h.t.Helper()
 	var started startQueryOutput
 	h.do("StartQuery", body, &started)
-	var out getQueryResultsOutput
-	h.do("GetQueryResults", m{"queryId": started.QueryID}, &out)
+	out := h.waitQuery(started.QueryID)
 	if out.Status != "Complete" {
 		h.t.Fatalf("status %s", out.Status)
 	}
 	return out
+}
+
+// waitQuery polls GetQueryResults, as clients do, until the query is
+// neither Scheduled nor Running.
+func (h *harness) waitQuery(id string) getQueryResultsOutput {
+	h.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var out getQueryResultsOutput
+		h.do("GetQueryResults", m{"queryId": id}, &out)
+		if out.Status != "Scheduled" && out.Status != "Running" {
+			return out
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("query %s still %s after a minute", id, out.Status)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func column(rows [][]ResultField, field string) []string {
@@ -347,6 +364,9 @@ func TestQueryStatusTransitions(t *testing.T) {
 	for _, st := range steps {
 		h.clock.Advance(st.advance)
 		out := status(id)
+		if st.want == "Complete" {
+			out = h.waitQuery(id)
+		}
 		if out.Status != st.want || len(out.Results) != st.rows {
 			t.Errorf("after %v: %s with %d rows, want %s with %d", st.advance, out.Status, len(out.Results), st.want, st.rows)
 		}
@@ -398,6 +418,7 @@ func TestQueryResultsPaging(t *testing.T) {
 	h.put("g", "s", ts, msgs)
 	var started startQueryOutput
 	h.do("StartQuery", m{"logGroupName": "g", "startTime": baseTime.Unix() - 60, "endTime": baseTime.Unix(), "queryString": "fields @timestamp"}, &started)
+	h.waitQuery(started.QueryID)
 	total := 0
 	token := ""
 	for i := 0; i < 10; i++ {

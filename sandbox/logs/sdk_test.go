@@ -120,8 +120,15 @@ func TestSDKClient(t *testing.T) {
 		QueryString: aws.String(`filter errorCode = "AccessDenied" | fields eventName`),
 	})
 	must(err)
-	res, err := client.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: q.QueryId})
-	must(err)
+	// GetQueryResults answers at once; poll as clients do.
+	var res *cwl.GetQueryResultsOutput
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		res, err = client.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: q.QueryId})
+		must(err)
+		if (res.Status != cwltypes.QueryStatusScheduled && res.Status != cwltypes.QueryStatusRunning) || time.Now().After(deadline) {
+			break
+		}
+	}
 	if res.Status != cwltypes.QueryStatusComplete || len(res.Results) != 1 || res.Statistics == nil || res.Statistics.RecordsScanned != 2 {
 		t.Fatalf("results %+v", res)
 	}

@@ -21,9 +21,21 @@ type Config struct {
 	// retention, the PutLogEvents time window, query status); nil means
 	// time.Now.
 	Clock func() time.Time
-	// QueryLatency is how long a query stays Scheduled/Running before it
-	// reports Complete; 0 completes it on the first GetQueryResults.
+	// QueryLatency is the least time a query reports Scheduled (its first
+	// quarter) and then Running, whatever its actual progress; 0 reports
+	// what the query is doing.
 	QueryLatency time.Duration
+	// QueryResultsMaxBytes caps what the results of finished queries take;
+	// past it the oldest finished queries are forgotten first. 0 means
+	// DefaultQueryResultsMaxBytes.
+	QueryResultsMaxBytes int64
+	// MaxRunningQueries is how many queries run at once; the others wait
+	// Scheduled. 0 means GOMAXPROCS (at least 2).
+	MaxRunningQueries int
+	// QueryProgressHook, when set, is called from a running query's scan
+	// each time its statistics advance. A test holds a query by blocking
+	// in it.
+	QueryProgressHook func(queryID string)
 }
 
 // Service is CloudWatch Logs. It is safe for concurrent use.
@@ -37,8 +49,12 @@ type Service struct {
 	// @ptr into a deleted and recreated group does not resolve.
 	nextID atomic.Uint64
 
-	qmu     sync.Mutex
-	queries map[string]*query
+	qmu             sync.Mutex
+	queries         map[string]*query
+	resultBytes     int64 // of finished queries' results
+	resultsMaxBytes int64
+	evicted         int64
+	sched           *scheduler
 }
 
 type region struct {
@@ -96,7 +112,12 @@ func (e stored) before(ts int64, seq uint64) bool {
 
 // New builds the service.
 func New(cfg Config) *Service {
-	return &Service{cfg: cfg, regions: make(map[string]*region), queries: make(map[string]*query)}
+	s := &Service{cfg: cfg, regions: make(map[string]*region), queries: make(map[string]*query),
+		resultsMaxBytes: cfg.QueryResultsMaxBytes, sched: newScheduler(cfg.MaxRunningQueries)}
+	if s.resultsMaxBytes <= 0 {
+		s.resultsMaxBytes = DefaultQueryResultsMaxBytes
+	}
+	return s
 }
 
 // SigningName implements api.Service.

@@ -121,6 +121,7 @@ func TestGoldenResponses(t *testing.T) {
 	golden(t, h, "put_log_events_rejected", "PutLogEvents", m{"logGroupName": "/irdrill/golden", "logStreamName": "db", "logEvents": []m{{"timestamp": now - 15*24*hour, "message": "old"}, {"timestamp": now, "message": "new"}}})
 	var started startQueryOutput
 	h.do("StartQuery", m{"logGroupName": "/irdrill/golden", "startTime": now/1000 - 60, "endTime": now / 1000, "queryString": "stats count(*) as n by level | sort level"}, &started)
+	h.waitQuery(started.QueryID)
 	golden(t, h, "get_query_results_stats", "GetQueryResults", m{"queryId": started.QueryID})
 }
 
