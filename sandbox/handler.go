@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/irdrill/irdrill/internal/buildinfo"
@@ -51,6 +52,11 @@ type Handler struct {
 	ec2   *ec2.Service
 	logs  *logs.Service
 	trail *cloudtrail.Service
+
+	// server is what Start set the HTTP server to, for the health
+	// document; zero for a handler served by someone else.
+	server   ServerLimits
+	inFlight atomic.Int64
 }
 
 // NewHandler builds the services and bootstraps the admin user.
@@ -83,8 +89,9 @@ func NewHandler(opts Options) (*Handler, error) {
 	h.iam = iam.New(iam.Config{AccountID: h.accountID, Clock: h.clock})
 	h.sts = sts.New(sts.Config{AccountID: h.accountID, Clock: h.clock, Roles: h.iam})
 	h.ec2 = ec2.New(ec2.Config{AccountID: h.accountID, Clock: h.clock, InstanceProfiles: instanceProfiles{h.iam}})
-	h.logs = logs.New(logs.Config{AccountID: h.accountID, Clock: h.clock, QueryLatency: opts.QueryLatency})
-	h.trail = cloudtrail.New(cloudtrail.Config{AccountID: h.accountID, Clock: h.clock, DeliveryDelay: opts.CloudTrailDeliveryDelay, Logs: h.logs})
+	h.logs = logs.New(logs.Config{AccountID: h.accountID, Clock: h.clock, QueryLatency: opts.QueryLatency, QueryResultsMaxBytes: opts.QueryResultsMaxBytes})
+	h.trail = cloudtrail.New(cloudtrail.Config{AccountID: h.accountID, Clock: h.clock, DeliveryDelay: opts.CloudTrailDeliveryDelay, Logs: h.logs,
+		Retention: opts.CloudTrailRetention, MaxBytes: opts.CloudTrailMaxBytes})
 
 	h.services = map[string]api.Service{}
 	for _, svc := range []api.Service{h.iam, h.sts, h.ec2, h.logs, h.trail} {
@@ -131,6 +138,21 @@ type exchange struct {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.inFlight.Add(1)
+	defer h.inFlight.Add(-1)
+	if healthOnly(r) {
+		// The connection holds the slot kept for health checks: it serves
+		// one health request, or says the server is busy, and closes.
+		w.Header().Set("Connection", "close")
+		if r.URL.Path != HealthPath {
+			x := &exchange{h: h, r: r, reqID: ids.UUID(), protocol: api.ProtocolQuery}
+			if r.Header.Get("X-Amz-Target") != "" {
+				x.protocol = api.ProtocolJSON
+			}
+			x.writeError(w, api.ServiceUnavailable(x.protocol))
+			return
+		}
+	}
 	if r.URL.Path == HealthPath {
 		h.serveHealth(w, r)
 		return
@@ -149,6 +171,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve runs the request and returns the result to render or the error.
 func (x *exchange) serve() (result any, apiErr *api.Error) {
+	if x.r.ContentLength > maxBodyBytes {
+		return nil, api.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes", maxBodyBytes).WithStatus(http.StatusRequestEntityTooLarge)
+	}
 	body, err := io.ReadAll(io.LimitReader(x.r.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, api.Errorf("InvalidRequest", "could not read the request body: %s", err.Error())
@@ -374,12 +399,37 @@ func (h *Handler) sourceIP(r *http.Request) string {
 }
 
 func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request) {
+	trail := h.trail.Stats()
 	body := map[string]any{
 		"status":   "ok",
 		"account":  h.accountID,
 		"region":   h.region,
 		"services": h.Services(),
 		"version":  buildinfo.Version(),
+		// What the sandbox keeps, and for how long: its memory is bounded
+		// by these.
+		"cloudtrailEventStore": map[string]any{
+			"retentionSeconds": int64(trail.Retention / time.Second),
+			"maxBytes":         trail.MaxBytes,
+			"events":           trail.Events,
+			"bytes":            trail.Bytes,
+			"expired":          trail.Expired,
+			"evicted":          trail.Evicted,
+		},
+		"logsInsights": h.logs.QueryStats(),
+	}
+	if h.server.MaxConnections > 0 {
+		body["server"] = map[string]any{
+			"readHeaderTimeoutSeconds": h.server.ReadHeaderTimeout.Seconds(),
+			"readTimeoutSeconds":       h.server.ReadTimeout.Seconds(),
+			"writeTimeoutSeconds":      h.server.WriteTimeout.Seconds(),
+			"idleTimeoutSeconds":       h.server.IdleTimeout.Seconds(),
+			"shutdownTimeoutSeconds":   h.server.ShutdownTimeout.Seconds(),
+			"maxConnections":           h.server.MaxConnections,
+			"maxHeaderBytes":           h.server.MaxHeaderBytes,
+			"maxBodyBytes":             h.server.MaxBodyBytes,
+			"requestsInFlight":         h.inFlight.Load() - 1, // not counting this one
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	var buf bytes.Buffer

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -62,8 +63,31 @@ type Options struct {
 	// CloudTrailDeliveryDelay delays delivery of CloudTrail records to
 	// CloudWatch Logs, to rehearse AWS's 5–15 minutes; 0 is immediate.
 	CloudTrailDeliveryDelay time.Duration
-	// QueryLatency is how long a Logs Insights query reports Running.
+	// QueryLatency is the least time a Logs Insights query reports
+	// Scheduled, then Running.
 	QueryLatency time.Duration
+	// QueryResultsMaxBytes caps what finished Logs Insights queries'
+	// results take (oldest forgotten first); 0 means 256 MiB.
+	QueryResultsMaxBytes int64
+
+	// CloudTrailRetention is how long CloudTrail records are kept, by the
+	// sandbox clock; 0 means 90 days (LookupEvents' window).
+	CloudTrailRetention time.Duration
+	// CloudTrailMaxBytes caps what CloudTrail records take (oldest dropped
+	// first); 0 means 256 MiB.
+	CloudTrailMaxBytes int64
+
+	// HTTP server limits; 0 means the Default* values. ReadTimeout covers
+	// a request's header and body; IdleTimeout closes keep-alive
+	// connections left unused.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConnections caps concurrent connections, one of which is kept for
+	// health checks; 0 means DefaultMaxConnections. It never exceeds the
+	// process's file descriptor limit less a reserve.
+	MaxConnections int
+	// ShutdownTimeout is how long a shutdown lets requests in flight
+	// finish before cutting them; 0 means DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
 
 	// Clock returns the sandbox's notion of now (record times, key
 	// expiry). Signature skew is always checked against the wall clock,
@@ -83,7 +107,12 @@ type Sandbox struct {
 	handler  *Handler
 	server   *http.Server
 	listener net.Listener
-	done     chan error
+	limits   ServerLimits
+	done     chan error // Serve's return
+
+	shutdownOnce sync.Once
+	shutdownDone chan struct{}
+	shutdownErr  error
 }
 
 // Start builds a sandbox and serves it until ctx is cancelled or Close is
@@ -102,6 +131,8 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		h.Close()
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	limits := opts.serverLimits()
+	h.server = limits
 	sb := &Sandbox{
 		URL:              "http://" + ln.Addr().String(),
 		AccountID:        h.accountID,
@@ -109,25 +140,27 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		AdminCredentials: h.AdminCredentials(),
 		handler:          h,
 		listener:         ln,
+		limits:           limits,
 		server: &http.Server{
 			Handler:           h,
-			ReadHeaderTimeout: 30 * time.Second,
+			ReadHeaderTimeout: limits.ReadHeaderTimeout,
+			ReadTimeout:       limits.ReadTimeout,
+			WriteTimeout:      limits.WriteTimeout,
+			IdleTimeout:       limits.IdleTimeout,
+			MaxHeaderBytes:    limits.MaxHeaderBytes,
+			ConnContext:       connContext,
 			ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelWarn),
 		},
-		done: make(chan error, 1),
+		done:         make(chan error, 1),
+		shutdownDone: make(chan struct{}),
 	}
+	go func() { sb.done <- sb.server.Serve(newLimitListener(ln, limits.MaxConnections)) }()
 	go func() {
-		err := sb.server.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
+		select {
+		case <-ctx.Done():
+			_ = sb.Close()
+		case <-sb.shutdownDone:
 		}
-		sb.done <- err
-	}()
-	go func() {
-		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = sb.Shutdown(shutdownCtx)
 	}()
 	return sb, nil
 }
@@ -135,23 +168,49 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 // Handler returns the sandbox's HTTP handler, e.g. to read its services.
 func (s *Sandbox) Handler() *Handler { return s.handler }
 
-// Shutdown stops accepting requests, waits for in-flight ones, and stops
-// background delivery.
+// Shutdown stops accepting connections, closes idle ones, lets requests in
+// flight finish until ctx ends, then cuts what is left (a *DrainError) and
+// stops background delivery. Later calls wait for the first and return its
+// result.
 func (s *Sandbox) Shutdown(ctx context.Context) error {
-	err := s.server.Shutdown(ctx)
-	s.handler.Close()
-	return err
+	s.shutdownOnce.Do(func() {
+		start := time.Now()
+		err := s.server.Shutdown(ctx)
+		if err != nil {
+			inFlight := s.handler.inFlight.Load()
+			_ = s.server.Close()
+			err = &DrainError{Period: time.Since(start).Round(time.Millisecond), InFlight: inFlight}
+		}
+		s.handler.Close()
+		s.shutdownErr = err
+		close(s.shutdownDone)
+	})
+	<-s.shutdownDone
+	return s.shutdownErr
 }
 
-// Close shuts the sandbox down, giving in-flight requests five seconds.
+// Close shuts the sandbox down, giving requests in flight the
+// ShutdownTimeout to finish.
 func (s *Sandbox) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), s.limits.ShutdownTimeout)
 	defer cancel()
 	return s.Shutdown(ctx)
 }
 
-// Wait blocks until the server stops and returns its error.
-func (s *Sandbox) Wait() error { return <-s.done }
+// Wait blocks until the server has stopped: after a shutdown, until the
+// requests in flight have finished or were cut. It returns Serve's error,
+// or the shutdown's (a *DrainError when requests were cut).
+func (s *Sandbox) Wait() error {
+	err := <-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		<-s.shutdownDone
+		return s.shutdownErr
+	}
+	return err
+}
+
+// Limits returns the HTTP server's resolved limits.
+func (s *Sandbox) Limits() ServerLimits { return s.limits }
 
 // Services lists the signing names of the services the sandbox serves.
 func (h *Handler) Services() []string {

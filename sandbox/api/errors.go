@@ -91,6 +91,16 @@ func MissingAuthenticationToken(p Protocol) *Error {
 	return &Error{Code: "MissingAuthenticationToken", Message: "Request is missing Authentication Token", HTTPStatus: http.StatusForbidden}
 }
 
+// ServiceUnavailable is the answer of a server too busy to take the
+// request; SDKs retry it.
+func ServiceUnavailable(p Protocol) *Error {
+	const msg = "The request has failed due to a temporary failure of the server."
+	if p == ProtocolJSON || p == ProtocolRESTJSON {
+		return &Error{Code: "ServiceUnavailableException", Message: msg, HTTPStatus: http.StatusServiceUnavailable, Receiver: true}
+	}
+	return &Error{Code: "ServiceUnavailable", Message: msg, HTTPStatus: http.StatusServiceUnavailable, Receiver: true}
+}
+
 // IncompleteSignature is the answer to a malformed Authorization header or
 // presigned query.
 func IncompleteSignature(p Protocol, detail string) *Error {
