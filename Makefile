@@ -9,7 +9,7 @@ FUZZTIME  ?= 10s
 # Every fuzz target, as package:Target, run briefly by `make fuzz`.
 FUZZ_TARGETS := $(shell grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r grep -H '^func Fuzz' | sed -E 's|^\./(.*)/[^/]*_test.go:func (Fuzz[A-Za-z0-9_]*).*|\1:\2|' | sort -u)
 
-.PHONY: all build test unit e2e lint fuzz bench image clean
+.PHONY: all build test unit e2e lint fuzz bench stress image clean
 
 all: lint build test
 
@@ -40,6 +40,11 @@ test: lint unit fuzz
 bench:
 	$(GO) run ./internal/bench/sandboxmoto
 	$(GO) run ./internal/bench/insightsjq
+
+# stress reproduces issue 6's probe against a served sandbox and prints RSS
+# and p99 latency (not run by CI: it takes minutes and gigabytes on old builds).
+stress:
+	$(GO) run ./internal/bench/sandboxstress
 
 image:
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/irdrill-linux ./cmd/irdrill

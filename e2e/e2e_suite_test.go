@@ -32,6 +32,7 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	DeferCleanup(func() {
 		Expect(server.Stop()).To(Succeed(), "graceful shutdown on SIGTERM; output:\n%s", server.output.String())
 		Expect(server.output.String()).To(ContainSubstring("shutting down"))
+		Expect(server.output.String()).To(ContainSubstring("stopped: every request in flight finished"))
 	})
 }, NodeTimeout(10*time.Minute))
 

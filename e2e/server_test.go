@@ -23,16 +23,41 @@ var _ = Describe("irdrill sandbox serve", labelSandboxServer, func() {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		var health struct {
-			Status   string   `json:"status"`
-			Account  string   `json:"account"`
-			Services []string `json:"services"`
-			Version  string   `json:"version"`
+			Status     string   `json:"status"`
+			Account    string   `json:"account"`
+			Services   []string `json:"services"`
+			Version    string   `json:"version"`
+			CloudTrail struct {
+				RetentionSeconds int64 `json:"retentionSeconds"`
+				MaxBytes         int64 `json:"maxBytes"`
+			} `json:"cloudtrailEventStore"`
+			Insights struct {
+				MaxConcurrent  int   `json:"maxConcurrent"`
+				ResultMaxBytes int64 `json:"resultMaxBytes"`
+			} `json:"logsInsights"`
+			Server struct {
+				MaxConnections         int     `json:"maxConnections"`
+				ShutdownTimeoutSeconds float64 `json:"shutdownTimeoutSeconds"`
+			} `json:"server"`
 		}
 		Expect(json.Unmarshal(body, &health)).To(Succeed())
 		Expect(health.Status).To(Equal("ok"))
 		Expect(health.Account).To(Equal("999999999999"))
 		Expect(health.Services).To(ContainElements("cloudtrail", "ec2", "iam", "logs", "sts"))
 		Expect(health.Version).NotTo(BeEmpty())
+		// What the sandbox keeps, and its limits.
+		Expect(health.CloudTrail.RetentionSeconds).To(Equal(int64(90 * 24 * 3600)))
+		Expect(health.CloudTrail.MaxBytes).To(BeNumerically(">", 0))
+		Expect(health.Insights.MaxConcurrent).To(Equal(100))
+		Expect(health.Insights.ResultMaxBytes).To(BeNumerically(">", 0))
+		Expect(health.Server.MaxConnections).To(BeNumerically(">", 1))
+		Expect(health.Server.ShutdownTimeoutSeconds).To(Equal(10.0))
+	})
+
+	It("refuses a credential scope outside the aws partition before making state", func() {
+		cli := admin()
+		cli.MustFail("SignatureDoesNotMatch", "ec2", "describe-vpcs", "--region", "xx-fake-9")
+		cli.MustFail("InvalidSignatureException", "logs", "describe-log-groups", "--region", "xx-fake-9")
 	})
 
 	It("identifies the bootstrap admin", func() {

@@ -14,6 +14,10 @@
 // them, and only trails homed in us-east-1 or multi-region trails receive
 // them (when IncludeGlobalServiceEvents is on).
 //
+// The store keeps records for Retention (90 days by default, by the Clock)
+// and within MaxBytes, dropping the oldest records of any region first, so
+// that its memory is bounded; Stats says what it holds.
+//
 // LookupEvents returns management events of the last 90 days, newest
 // first, filtered by at most one lookup attribute. Its NextToken is a
 // keyset cursor bound to the query, so paging neither skips nor repeats

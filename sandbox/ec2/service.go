@@ -4,7 +4,8 @@
 // snapshots, and VPC flow log configuration.
 //
 // State is kept per region and created lazily with the region's default VPC
-// the first time a region is touched, so every region name is accepted.
+// the first time a region is touched. The service takes any region name it is
+// given; the front end only passes regions of the aws partition.
 // Every action authorises with call.Authorize before it reads or changes
 // state, and sets CloudTrail's EC2 requestParameters/responseElements shapes
 // where CloudTrail records more than the raw parameters.

@@ -18,10 +18,17 @@
 //
 // Ingestion of one log group is serialised by a per-group mutex: the group's
 // events are indexed (insights.NewEvent) outside the service lock, and the
-// write lock is held only to merge them into the stream. Queries copy the
-// event pointers of the selected window under the read lock and run on a
-// goroutine over that snapshot, so later writes never disturb a running
-// query.
+// write lock is held only to merge them into the stream.
+//
+// # Queries
+//
+// A query runs on one of a bounded number of slots; until it has one it is
+// Scheduled and holds only its parameters. When it starts it copies the event
+// pointers of its window under the read lock and runs over that snapshot, so
+// later writes never disturb it, and it reports its statistics as it scans.
+// GetQueryResults never waits for a query. Finished queries are kept for 7
+// days within a byte cap that forgets the oldest first, and an account may
+// have 100 queries Scheduled or Running at once, as AWS allows.
 //
 // Retention is enforced on read: events older than the group's retention
 // period are invisible to every read path and are dropped lazily when the
