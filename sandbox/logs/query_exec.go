@@ -97,6 +97,11 @@ func (s *Service) run(q *query) {
 	}
 	defer func() { <-s.sched.slots }()
 	q.mu.Lock()
+	if q.status != statusScheduled { // stopped while it waited
+		q.mu.Unlock()
+		s.finish(q, nil, context.Canceled)
+		return
+	}
 	q.status = statusRunning
 	q.mu.Unlock()
 
