@@ -145,8 +145,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// one health request, or says the server is busy, and closes.
 		w.Header().Set("Connection", "close")
 		if r.URL.Path != HealthPath {
+			// Answered in the caller's protocol, from its headers alone.
 			x := &exchange{h: h, r: r, reqID: ids.UUID(), protocol: api.ProtocolQuery}
-			if r.Header.Get("X-Amz-Target") != "" {
+			sig, _ := sigv4.Parse(r)
+			if x.route(sig); x.svc == nil && r.Header.Get("X-Amz-Target") != "" {
 				x.protocol = api.ProtocolJSON
 			}
 			x.writeError(w, api.ServiceUnavailable(x.protocol))
