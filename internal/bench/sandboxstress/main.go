@@ -311,6 +311,7 @@ func load(ctx context.Context, srv *server, cfg config) error {
 		failures  atomic.Int64
 		firstErr  atomic.Value
 	)
+	cpuBefore := srv.cpu()
 	runCtx, cancel := context.WithTimeout(ctx, cfg.loadDuration)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -358,6 +359,7 @@ func load(ctx context.Context, srv *server, cfg config) error {
 		}()
 	}
 	wg.Wait()
+	cpuUsed := srv.cpu() - cpuBefore
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) time.Duration {
 		if len(latencies) == 0 {
@@ -367,6 +369,11 @@ func load(ctx context.Context, srv *server, cfg config) error {
 	}
 	fmt.Printf("load: %d clients for %s: %d requests, %d failed, p50 %s, p99 %s, max %s\n", cfg.loadClients, cfg.loadDuration,
 		len(latencies), failures.Load(), pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
+	if len(latencies) > 0 {
+		// Server CPU per request is steadier than latency on a shared
+		// machine: other processes' load shows in the latter only.
+		fmt.Printf("load: server CPU %.2fs, %.1f µs per request\n", cpuUsed.Seconds(), float64(cpuUsed.Microseconds())/float64(len(latencies)))
+	}
 	if err, _ := firstErr.Load().(error); err != nil {
 		fmt.Printf("load: first failure: %v\n", err)
 	}
@@ -475,6 +482,24 @@ func (s *server) rss() memory {
 		}
 	}
 	return m
+}
+
+// cpu is the user and system time the server process has used, from
+// /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count from after it.
+	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 type clients struct {
