@@ -1,9 +1,7 @@
 package seedlab
 
 import (
-	"bytes"
 	"context"
-	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"sort"
@@ -14,22 +12,17 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	ec2cryptomining "github.com/irdrill/irdrill/simulate/techniques/aws/impact/ec2-crypto-mining"
 )
 
-// userDataMIME is the playbook's crypto-mining user data, the MIME multipart
-// document its analysis decodes from every instance. The seed's text lost
-// the blank lines that end each header block (and the one before the
-// second boundary); they are restored as in AWS's cloud-init multipart
-// template, so that cloud-init would parse it. Everything else, the 11
-// mining domains and the 63 afsdem.com labels included, is as the seed
-// spells it.
-//
-//go:embed userdata.mime
-var userDataMIME []byte
+// userDataMIME is the playbook's crypto-mining user data, which lives with
+// the technique that plays the actor.
+var userDataMIME = ec2cryptomining.UserData()
 
 // UserData returns the playbook's crypto-mining user data as the attacker
 // passes it to RunInstances (before base64).
-func UserData() []byte { return bytes.Clone(userDataMIME) }
+func UserData() []byte { return ec2cryptomining.UserData() }
 
 // reconCall is a call an attacker probing a fresh key makes and that the
 // pipeline user's ec2:* policy denies.
