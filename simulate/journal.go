@@ -151,14 +151,12 @@ func OpenJournal(dir string, now func() time.Time) (*Journal, error) {
 	if n := len(entries); n > 0 {
 		j.seq = entries[n-1].Seq
 	}
-	// A line cut short by a crash would glue itself to the next entry.
-	if st, err := f.Stat(); err == nil && st.Size() > 0 {
-		last := make([]byte, 1)
-		if rf, err := os.Open(path); err == nil {
-			if _, err := rf.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
-				_, _ = f.Write([]byte("\n"))
-			}
-			rf.Close()
+	// A line cut short by a crash was never acknowledged (Append had not
+	// returned): drop it, so the next entry starts on a line of its own.
+	if data, err := os.ReadFile(path); err == nil && len(data) > 0 && data[len(data)-1] != '\n' {
+		if err := f.Truncate(int64(bytes.LastIndexByte(data, '\n') + 1)); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("journal %s: drop the cut last line: %w", path, err)
 		}
 	}
 	return j, nil

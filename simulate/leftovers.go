@@ -115,8 +115,23 @@ func (r *Run) Leftovers(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("list roles: %w", err)
 		}
 		for _, ro := range page.Roles {
-			if name := aws.ToString(ro.RoleName); strings.HasPrefix(name, prefix) {
+			name := aws.ToString(ro.RoleName)
+			if strings.HasPrefix(name, prefix) {
 				add("iam role %s", name)
+				continue
+			}
+			// ListRoles leaves tags out, as IAM does; GetRole has them.
+			got, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: ro.RoleName})
+			if err != nil {
+				if IsNotFound(err) {
+					continue
+				}
+				return nil, fmt.Errorf("get role %s: %w", name, err)
+			}
+			for _, t := range got.Role.Tags {
+				if aws.ToString(t.Key) == TagKey && aws.ToString(t.Value) == r.ID {
+					add("iam role %s (tagged)", name)
+				}
 			}
 		}
 	}
