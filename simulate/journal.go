@@ -268,7 +268,10 @@ func Summarize(entries []Entry) Summary {
 		case EntryError:
 			s.LastError = e.Message
 		case EntryClosed:
+			// Closed means nothing of the run exists any more (cleaned
+			// up, or gone with an embedded sandbox).
 			s.Closed = true
+			live = map[string]Resource{}
 		}
 	}
 	for _, k := range order {

@@ -237,6 +237,9 @@ func (r *Run) Detonate(ctx context.Context) error {
 	if err := r.setState(StateDetonating); err != nil {
 		return err
 	}
+	if err := r.ownSecond(ctx); err != nil {
+		return err
+	}
 	r.Logf("detonating %s", r.Technique.ID)
 	err = r.Technique.Detonate(ctx, r)
 	if ctx.Err() != nil {
@@ -249,6 +252,27 @@ func (r *Run) Detonate(ctx context.Context) error {
 		return r.fail("detonate", err)
 	}
 	return r.setState(StateDetonated)
+}
+
+// ownSecond waits for the next second on the target's clock, so that the
+// detonation starts in a second of its own: CloudTrail's eventTime, and so
+// the detections' windows, have whole seconds, and the warm-up's and the
+// lab's records (CreateUser, CreateRole) must not fall inside the attack.
+func (r *Run) ownSecond(ctx context.Context) error {
+	now := r.Target.Now()
+	next := now.Truncate(time.Second).Add(time.Second)
+	if r.Target.Capabilities().Clock {
+		return r.Target.Wait(ctx, next.Sub(now))
+	}
+	deadline := time.Now().Add(1100 * time.Millisecond)
+	for r.Target.Now().Before(next) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // cleanupAfter cleans up on a context of its own, after the phase's ended.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,13 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/spf13/cobra"
 
 	"github.com/irdrill/irdrill/detect"
 	"github.com/irdrill/irdrill/detect/library"
-	"github.com/irdrill/irdrill/sandbox/sandboxtest"
 )
 
 func newDetectCommand() *cobra.Command {
@@ -308,72 +304,42 @@ func printDetections(w io.Writer, dets []*detect.Detection, output string) error
 	return fmt.Errorf("--output %q: want text or json", output)
 }
 
-// endpointTarget is an AWS-compatible endpoint (a served sandbox,
-// LocalStack, moto) reached with static credentials: the wall clock, real
-// sleeps, and the telemetry the flags name. The target package replaces it
-// with --target.
-type endpointTarget struct {
-	cfg       aws.Config
-	logGroups map[detect.Role]string
-	guardDuty bool
-}
-
-func (e *endpointTarget) ResponderConfig(context.Context) (aws.Config, error) { return e.cfg, nil }
-func (e *endpointTarget) Now() time.Time                                      { return time.Now() }
-func (e *endpointTarget) Wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-func (e *endpointTarget) HasCloudTrailDelivery() bool {
-	return e.logGroups[detect.RoleCloudTrail] != ""
-}
-func (e *endpointTarget) HasFlowLogs() bool           { return e.logGroups[detect.RoleVPCFlow] != "" }
-func (e *endpointTarget) HasDNSLogs() bool            { return e.logGroups[detect.RoleDNS] != "" }
-func (e *endpointTarget) HasGuardDuty() bool          { return e.guardDuty }
-func (e *endpointTarget) LogGroup(role string) string { return e.logGroups[detect.Role(role)] }
-
 type detectRunOptions struct {
-	endpoint, region, since, output, record string
-	logGroups, params                       []string
-	guardDuty                               bool
-	timeout, poll                           time.Duration
+	targetFlags
+	since, output, record string
+	params                []string
+	timeout, poll         time.Duration
 }
 
 func newDetectRunCommand() *cobra.Command {
 	var o detectRunOptions
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
-		Short: "Wait for detections to fire on an AWS-compatible endpoint",
+		Short: "Wait for detections to fire on a target",
 		Long: `Evaluate detections (files or directories; irdrill's library when none)
-against an AWS-compatible endpoint, polling until each fires or its timeout
-passes, and report the time to detect from --since (the first attacker
-call). The credentials are AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-AWS_SESSION_TOKEN. The endpoint's telemetry is what the flags name: a log
-group per role with --log-group, and --guardduty; a detection over
-telemetry the endpoint lacks is reported at once ("target has no CloudTrail
-delivery"), without waiting.
+against a target (--target endpoint:URL for a served sandbox, moto_server or
+LocalStack; --target aws for an allowlisted account), polling until each
+fires or its timeout passes, and report the time to detect from --since (the
+first attacker call). Between polls time passes on the target: its clock
+is advanced where it can be, and the command sleeps otherwise. The
+telemetry is what the target has: an irdrill sandbox's lab log groups, the
+--log-group flags on AWS; a detection over telemetry the target lacks is
+reported at once ("target has no CloudTrail delivery"), without waiting.
 
-Exits non-zero when a detection did not fire.`,
-		Example: `  irdrill sandbox serve &   # then, after a drill:
-  irdrill detect run --endpoint-url http://127.0.0.1:4566 --since 10m \
-      --log-group cloudtrail=irdrill-lab/cloudtrail --param attacker_ip=203.0.113.99`,
+On an endpoint the responder's credentials are AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, or the sandbox's bootstrap key (moto and LocalStack:
+"test"). Exits non-zero when a detection did not fire.`,
+		Example: `  irdrill simulate detonate aws.impact.ec2-crypto-mining --target endpoint:http://127.0.0.1:4566
+  irdrill detect run --target endpoint:http://127.0.0.1:4566 --since 10m --param attacker_ip=203.0.113.99
+  irdrill detect run detections/ --target aws --allow-account 123456789012 --log-group cloudtrail=aws-cloudtrail-logs --since 1h`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runDetect(cmd, args, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.endpoint, "endpoint-url", os.Getenv("IRDRILL_ENDPOINT"), "the endpoint, e.g. a served sandbox's http://127.0.0.1:4566 (env IRDRILL_ENDPOINT)")
-	f.StringVar(&o.region, "region", envOr("IRDRILL_REGION", "us-east-1"), "region (env IRDRILL_REGION)")
+	o.targetFlags.register(f)
 	f.StringVar(&o.since, "since", "", "the first attacker call: an RFC 3339 time, or a duration ago such as 15m")
-	f.StringArrayVar(&o.logGroups, "log-group", nil, "the log group of a telemetry role, `role=name` (cloudtrail, vpc-flow, dns; repeatable)")
-	f.BoolVar(&o.guardDuty, "guardduty", false, "the endpoint has a GuardDuty detector")
 	f.StringArrayVar(&o.params, "param", nil, "a parameter value for the detections, `name=value` (repeatable)")
 	f.DurationVar(&o.timeout, "timeout", 0, "wait at most this long from --since (default: each detection's timeout)")
-	f.DurationVar(&o.poll, "poll-interval", detect.DefaultPollInterval, "pause between evaluations")
+	f.DurationVar(&o.poll, "poll-interval", detect.DefaultPollInterval, "target time between evaluations")
 	f.StringVar(&o.record, "record", "", "afterwards, write the window's telemetry as fixtures to `DIR`")
 	f.StringVarP(&o.output, "output", "o", "text", "text or json")
 	return cmd
@@ -398,36 +364,18 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 func runDetect(cmd *cobra.Command, args []string, o detectRunOptions) error {
 	ctx := cmd.Context()
-	if o.endpoint == "" {
-		return errors.New("--endpoint-url is required (the target package's --target comes later)")
+	if o.since == "" {
+		_, err := parseSince("", time.Time{})
+		return err
 	}
-	since, err := parseSince(o.since, time.Now())
+	target, err := o.open(ctx, "")
 	if err != nil {
 		return err
 	}
-	key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if key == "" || secret == "" {
-		return errors.New("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a session) to the responder's credentials")
-	}
-	target := &endpointTarget{
-		cfg: aws.Config{
-			Region:       o.region,
-			BaseEndpoint: aws.String(o.endpoint),
-			Credentials:  credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
-			// Served sandboxes are usually on loopback, where the SDK's
-			// body race needs the isolating transport.
-			HTTPClient: sandboxtest.HTTPClient(),
-		},
-		logGroups: map[detect.Role]string{},
-		guardDuty: o.guardDuty,
-	}
-	for _, lg := range o.logGroups {
-		role, name, ok := strings.Cut(lg, "=")
-		r := detect.Role(role)
-		if !ok || name == "" || !r.Valid() || !r.IsLog() {
-			return fmt.Errorf("--log-group %q: want role=name with role cloudtrail, vpc-flow or dns", lg)
-		}
-		target.logGroups[r] = name
+	defer target.Close()
+	since, err := parseSince(o.since, target.Now())
+	if err != nil {
+		return err
 	}
 	values, err := parseParams(o.params)
 	if err != nil {
@@ -456,7 +404,7 @@ func runDetect(cmd *cobra.Command, args []string, o detectRunOptions) error {
 				counts[r.Status]++
 			}
 			fmt.Fprintf(stderr, "round %d at %s: %d fired, %d quiet, %d without telemetry, %d errors, %d waiting\n", round,
-				time.Since(since).Round(time.Second), counts[detect.StatusFired], counts[detect.StatusQuiet], counts[detect.StatusNoTelemetry],
+				target.Now().Sub(since).Round(time.Second), counts[detect.StatusFired], counts[detect.StatusQuiet], counts[detect.StatusNoTelemetry],
 				counts[detect.StatusError], counts[""])
 		},
 	})
@@ -479,7 +427,7 @@ func runDetect(cmd *cobra.Command, args []string, o detectRunOptions) error {
 		}
 		w := detect.Window{Start: since, End: target.Now()}
 		if err := detect.Record(ctx, src, o.record, roles, w, detect.Recording{
-			Description: "Recorded by irdrill detect run from " + o.endpoint, Parameters: values,
+			Description: "Recorded by irdrill detect run from " + target.Description(), Parameters: values,
 		}); err != nil {
 			return fmt.Errorf("--record %s: %w", o.record, err)
 		}

@@ -108,7 +108,7 @@ func TestDetectRunCommand(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", sb.AdminCredentials.AccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", sb.AdminCredentials.SecretAccessKey)
 	rec := filepath.Join(t.TempDir(), "rec")
-	out, stderr, err := execute(t, "detect", "run", dir, "--endpoint-url", sb.URL, "--since", "2m", "--log-group", "cloudtrail="+group,
+	out, stderr, err := execute(t, "detect", "run", dir, "--target", "endpoint:"+sb.URL, "--since", "2m", "--log-group", "cloudtrail="+group,
 		"--param", "attacker_ip=198.51.100.7", "--timeout", "3m", "--poll-interval", "50ms", "--record", rec)
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 detections did not fire") {
 		t.Errorf("detect run: %v", err)
@@ -124,7 +124,7 @@ func TestDetectRunCommand(t *testing.T) {
 	if data, err := os.ReadFile(filepath.Join(rec, "cloudtrail.jsonl")); err != nil || !strings.Contains(string(data), "198.51.100.7") {
 		t.Errorf("--record: %s, %v", data, err)
 	}
-	_, _, err = execute(t, "detect", "run", dir, "--endpoint-url", sb.URL)
+	_, _, err = execute(t, "detect", "run", dir, "--target", "endpoint:"+sb.URL)
 	if err == nil || !strings.Contains(err.Error(), "--since is required") {
 		t.Errorf("without --since: %v", err)
 	}

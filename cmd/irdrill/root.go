@@ -28,7 +28,7 @@ func newRootCommand() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr("IRDRILL_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env IRDRILL_LOG_LEVEL)")
-	root.AddCommand(newSandboxCommand(), newVersionCommand(), newLabCommand(), newDetectCommand())
+	root.AddCommand(newSandboxCommand(), newVersionCommand(), newLabCommand(), newDetectCommand(), newTechniquesCommand(), newSimulateCommand())
 	return root
 }
 
