@@ -25,6 +25,10 @@ func newDetectCommand() *cobra.Command {
 query, a filter pattern, or GuardDuty finding criteria, over one telemetry
 role (cloudtrail, vpc-flow, dns or guardduty). irdrill's own library is in
 detect/library and built into the binary.`,
+		Example: `  irdrill detect list
+  irdrill simulate detonate aws.impact.ec2-crypto-mining --record fixtures/mining
+  irdrill detect test ./detections --junit report.xml
+  irdrill detect run --target endpoint:http://127.0.0.1:4566 --since 15m`,
 	}
 	cmd.AddCommand(newDetectTestCommand(), newDetectValidateCommand(), newDetectListCommand(), newDetectRunCommand())
 	return cmd

@@ -526,11 +526,16 @@ func runCleanup(cmd *cobra.Command, args []string, o *cleanupOptions) error {
 	for _, id := range ids {
 		if err := cleanupOne(ctx, cmd.OutOrStdout(), p, o, id, explicitTarget); err != nil {
 			errs = append(errs, err)
-			fmt.Fprintf(cmd.OutOrStdout(), "run %s: cleanup FAILED: %v\n", id, err)
+			if len(ids) > 1 {
+				fmt.Fprintf(cmd.OutOrStdout(), "run %s: cleanup FAILED: %v\n", id, err)
+			}
 		}
 	}
+	if len(errs) == 1 && len(ids) == 1 {
+		return errs[0]
+	}
 	if len(errs) > 0 {
-		return fmt.Errorf("simulate cleanup: %d of %d run(s) failed", len(errs), len(ids))
+		return fmt.Errorf("simulate cleanup: %d of %d run(s) failed: %w", len(errs), len(ids), errors.Join(errs...))
 	}
 	return nil
 }
