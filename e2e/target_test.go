@@ -25,6 +25,8 @@ type Target struct {
 	Endpoint  string
 	AccountID string
 	Admin     Credentials
+	// Bin is the irdrill binary the suite built.
+	Bin string
 
 	process *exec.Cmd
 	output  *syncBuffer
@@ -60,6 +62,12 @@ func startSandboxServer(ctx context.Context, workDir string) (*Target, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build irdrill: %v\n%s", err, out)
 	}
+	return serveSandbox(bin)
+}
+
+// serveSandbox runs `irdrill sandbox serve` from bin on a free loopback
+// port, trusting the source-IP header, and waits until it is healthy.
+func serveSandbox(bin string) (*Target, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -70,6 +78,7 @@ func startSandboxServer(ctx context.Context, workDir string) (*Target, error) {
 		Endpoint:  "http://" + addr,
 		AccountID: "999999999999",
 		Admin:     Credentials{AccessKeyID: "AKIAIRDRILLBOOTSTRAP", SecretAccessKey: "irdrill-bootstrap-secret"},
+		Bin:       bin,
 		output:    &syncBuffer{},
 		exited:    make(chan error, 1),
 	}
