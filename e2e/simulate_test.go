@@ -132,7 +132,9 @@ var _ = Describe("irdrill simulate and detect run on a served sandbox", Ordered,
 		Expect(statesOfRun(cli, result.Run)).To(And(HaveLen(len(subnets.Subnets)), HaveEach(BeElementOf("pending", "running"))))
 
 		// CloudTrail saw the actor as the playbook did.
-		var events struct{ Events []struct{ CloudTrailEvent string } }
+		var events struct {
+			Events []struct{ CloudTrailEvent string }
+		}
 		cli.MustJSON(&events, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=RunInstances")
 		Expect(events.Events).To(HaveLen(len(subnets.Subnets)))
 		for _, e := range events.Events {
