@@ -26,6 +26,10 @@ type futureSandbox struct {
 	mu     sync.Mutex
 	offset time.Duration
 	calls  []string
+	// DNS query logging and GuardDuty, as the later issue serves them.
+	r53Configs []map[string]string
+	r53Assoc   []map[string]string
+	detectors  []string
 }
 
 func (f *futureSandbox) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
@@ -51,7 +55,7 @@ func (f *futureSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	switch r.URL.Path {
 	case sandbox.HealthPath:
-		_, _ = io.WriteString(w, `{"status":"ok","account":"999999999999","region":"us-east-1","services":["cloudtrail","ec2","iam","logs","sts"],"version":"future","extensions":["clock","import-access-key"],"trustSourceIpHeader":true}`)
+		_, _ = io.WriteString(w, `{"status":"ok","account":"999999999999","region":"us-east-1","services":["cloudtrail","ec2","guardduty","iam","logs","route53resolver","sts"],"version":"future","extensions":["clock","import-access-key"],"trustSourceIpHeader":true}`)
 	case ClockPath, ClockAdvancePath:
 		body, ok := f.verify(w, r)
 		if !ok {
@@ -87,7 +91,61 @@ func (f *futureSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		_, _ = io.WriteString(w, `{}`)
 	default:
-		f.h.ServeHTTP(w, r)
+		switch auth := r.Header.Get("Authorization"); {
+		case strings.Contains(auth, "/route53resolver/aws4_request"):
+			f.route53resolver(w, r)
+		case strings.Contains(auth, "/guardduty/aws4_request"):
+			f.guardduty(w, r)
+		default:
+			f.h.ServeHTTP(w, r)
+		}
+	}
+}
+
+// route53resolver answers the query-logging calls the lab makes.
+func (f *futureSandbox) route53resolver(w http.ResponseWriter, r *http.Request) {
+	var in map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&in)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Route53Resolver.")
+	f.calls = append(f.calls, "route53resolver "+op)
+	var out any
+	switch op {
+	case "ListResolverQueryLogConfigs":
+		out = map[string]any{"ResolverQueryLogConfigs": f.r53Configs}
+	case "CreateResolverQueryLogConfig":
+		c := map[string]string{"Id": "rqlc-1", "Name": in["Name"].(string), "DestinationArn": in["DestinationArn"].(string), "Status": "CREATED"}
+		f.r53Configs = append(f.r53Configs, c)
+		out = map[string]any{"ResolverQueryLogConfig": c}
+	case "ListResolverQueryLogConfigAssociations":
+		out = map[string]any{"ResolverQueryLogConfigAssociations": f.r53Assoc}
+	case "AssociateResolverQueryLogConfig":
+		a := map[string]string{"Id": "rqlca-1", "ResolverQueryLogConfigId": in["ResolverQueryLogConfigId"].(string), "ResourceId": in["ResourceId"].(string), "Status": "ACTIVE"}
+		f.r53Assoc = append(f.r53Assoc, a)
+		out = map[string]any{"ResolverQueryLogConfigAssociation": a}
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// guardduty answers ListDetectors and CreateDetector.
+func (f *futureSandbox) guardduty(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "guardduty "+r.Method+" "+r.URL.Path)
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/detector":
+		_ = json.NewEncoder(w).Encode(map[string]any{"detectorIds": append([]string{}, f.detectors...)})
+	case r.Method == http.MethodPost && r.URL.Path == "/detector":
+		f.detectors = append(f.detectors, "12abc34d567e8fa901bc2d34e56789f0")
+		_ = json.NewEncoder(w).Encode(map[string]string{"detectorId": f.detectors[0]})
+	default:
+		w.WriteHeader(http.StatusNotFound)
 	}
 }
 
@@ -111,7 +169,7 @@ func TestServedExtensions(t *testing.T) {
 	}
 	defer tg.Close()
 	caps := tg.Capabilities()
-	if !caps.Clock || !caps.KeyImport || !caps.SourceIP || !caps.FlowLogs {
+	if !caps.Clock || !caps.KeyImport || !caps.SourceIP || !caps.FlowLogs || !caps.DNSLogs || !caps.GuardDuty {
 		t.Fatalf("capabilities %+v", caps)
 	}
 	before := tg.Now()
@@ -128,6 +186,23 @@ func TestServedExtensions(t *testing.T) {
 	}
 	if st.LeakedKey.AccessKeyID != SeedAccessKeyID {
 		t.Errorf("leaked key %s, want the imported seed key", st.LeakedKey.AccessKeyID)
+	}
+	outcomes := map[string]string{}
+	for _, s := range st.Steps {
+		outcomes[s.What] = s.Outcome
+	}
+	if outcomes["resolver query log config irdrill-lab-dns-query-logs"] != "created" || outcomes["GuardDuty detector 12abc34d567e8fa901bc2d34e56789f0"] != "created" ||
+		len(st.VPCIDs) == 0 || outcomes["query logging on "+st.VPCIDs[0]] != "created" || tg.LogGroup(RoleDNS) != DefaultLab.DNSLogGroup {
+		t.Errorf("DNS logging and GuardDuty: %v", st.Steps)
+	}
+	again, err := tg.SetUpLab(ctx, LabOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range again.Steps {
+		if s.Outcome == "created" {
+			t.Errorf("second setup: %s", s)
+		}
 	}
 	joined := strings.Join(fake.calls, "\n")
 	for _, want := range []string{"GET " + ClockPath, "POST " + ClockAdvancePath, "POST " + ImportAccessKeyPath} {
