@@ -18,7 +18,7 @@ import (
 )
 
 func newDetectCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "detect",
 		Short: "Detections as code: test them over recorded telemetry, validate, list, and wait for them on an endpoint",
 		Long: `Detections are YAML files, each with one rule: a CloudWatch Logs Insights
@@ -29,7 +29,7 @@ detect/library and built into the binary.`,
   irdrill simulate detonate aws.impact.ec2-crypto-mining --record fixtures/mining
   irdrill detect test ./detections --junit report.xml
   irdrill detect run --target endpoint:http://127.0.0.1:4566 --since 15m`,
-	}
+	})
 	cmd.AddCommand(newDetectTestCommand(), newDetectValidateCommand(), newDetectListCommand(), newDetectRunCommand())
 	return cmd
 }
@@ -71,7 +71,11 @@ Exits non-zero when a case fails or a file does not parse.`,
 		Example: `  irdrill detect test detect/library
   irdrill detect test ./detections --junit report.xml
   irdrill detect test ./detections --param attacker_ip=198.51.100.7 -v`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1, "one folder of detections and test cases"),
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := parseParams(params)
+			return err
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			values, err := parseParams(params)
 			if err != nil {
@@ -137,7 +141,12 @@ func newDetectValidateCommand() *cobra.Command {
 		Short: "Parse detection and test-suite files (or every one under directories) and compile the rules",
 		Example: `  irdrill detect validate my-detection.yaml
   irdrill detect validate ./detections`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("%s needs at least one detection file or folder", cmd.CommandPath())
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
 			bad := 0
@@ -205,7 +214,8 @@ func newDetectListCommand() *cobra.Command {
 		Short: "List detections: irdrill's library, or the ones under DIR",
 		Example: `  irdrill detect list
   irdrill detect list ./detections --output json`,
-		Args: cobra.MaximumNArgs(1),
+		Args:    maxArgs(1, "one folder"),
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return checkOneOf(cmd, "output", "text", "json")() },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dets, err := loadDetections(args)
 			if err != nil {
@@ -336,6 +346,16 @@ AWS_SECRET_ACCESS_KEY, or the sandbox's bootstrap key (moto and LocalStack:
 		Example: `  irdrill simulate detonate aws.impact.ec2-crypto-mining --target endpoint:http://127.0.0.1:4566
   irdrill detect run --target endpoint:http://127.0.0.1:4566 --since 10m --param attacker_ip=203.0.113.99
   irdrill detect run detections/ --target aws --allow-account 123456789012 --log-group cloudtrail=aws-cloudtrail-logs --since 1h`,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return checks(
+				func() error { return o.targetFlags.check(cmd) },
+				func() error { _, err := parseSince(o.since, time.Now()); return err },
+				func() error { _, err := parseParams(o.params); return err },
+				checkDuration(cmd, "timeout", false),
+				checkDuration(cmd, "poll-interval", true),
+				checkOneOf(cmd, "output", "text", "json"),
+			)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runDetect(cmd, args, o) },
 	}
 	f := cmd.Flags()

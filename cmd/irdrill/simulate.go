@@ -31,11 +31,31 @@ type targetFlags struct {
 
 func (f *targetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spec, "target", envOr("IRDRILL_TARGET", "sandbox"), "what to run against: "+target.SpecHelp+" (env IRDRILL_TARGET)")
+	fromEnv(fs, "target", "IRDRILL_TARGET")
 	fs.StringVar(&f.region, "region", os.Getenv("IRDRILL_REGION"), "region (default: the sandbox's, us-east-1 for endpoints, the profile's on AWS; env IRDRILL_REGION)")
+	fromEnv(fs, "region", "IRDRILL_REGION")
 	fs.StringVar(&f.profile, "profile", os.Getenv("AWS_PROFILE"), "aws: the shared-config profile (env AWS_PROFILE)")
+	fromEnv(fs, "profile", "AWS_PROFILE")
 	fs.StringArrayVar(&f.allow, "allow-account", nil, "aws: an account ID the harness may act on (repeatable; also "+target.EnvAllowedAccounts+")")
 	fs.StringArrayVar(&f.logGroups, "log-group", nil, "the log group of a telemetry role, `role=name` (cloudtrail, vpc-flow, dns; repeatable): on aws, the telemetry the account has")
 	fs.BoolVar(&f.guardDuty, "guardduty", false, "aws: the account has a GuardDuty detector")
+}
+
+// check refuses bad target flags before anything is opened.
+func (f *targetFlags) check(cmd *cobra.Command) error {
+	return checks(
+		checkTargetSpec(cmd, "target"),
+		checkRegion(cmd, "region", true),
+		func() error {
+			for _, a := range f.allow {
+				if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
+					return fmt.Errorf("--allow-account %q: want an AWS account ID, 12 digits", a)
+				}
+			}
+			return nil
+		},
+		checkPairs(cmd, "log-group", target.RoleCloudTrail, target.RoleVPCFlow, target.RoleDNS),
+	)
 }
 
 func (f *targetFlags) options(spec string) (target.Options, error) {
@@ -92,14 +112,56 @@ type simulateFlags struct {
 func (f *simulateFlags) register(cmd *cobra.Command, withParams bool) {
 	f.targetFlags.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.stateDir, "state-dir", envOr("IRDRILL_STATE_DIR", target.DefaultStateDir()), "the state folder with the run journals (env IRDRILL_STATE_DIR; default $XDG_STATE_HOME/irdrill or ~/.local/state/irdrill)")
+	fromEnv(cmd.Flags(), "state-dir", "IRDRILL_STATE_DIR")
 	cmd.Flags().StringVar(&f.runID, "run", "", "the run to continue (default: a new run, or the newest open run of the technique on the target)")
 	if withParams {
 		cmd.Flags().StringArrayVar(&f.params, "param", nil, "a technique parameter, `name=value` (repeatable; irdrill techniques show ID lists them)")
 	}
 }
 
+// check refuses bad simulate flags before anything is opened.
+func (f *simulateFlags) check(cmd *cobra.Command, args []string) error {
+	return checks(
+		func() error { return f.targetFlags.check(cmd) },
+		checkNotEmpty(cmd, "state-dir", "want the state folder's path"),
+		checkRunID(cmd, "run"),
+		func() error { return checkTechniqueParams(cmd, args, f.params) },
+	)
+}
+
+// checkRunID: a run ID, when given.
+func checkRunID(cmd *cobra.Command, name string) func() error {
+	return func() error {
+		if v := flagValue(cmd, name); v != "" && !simulate.ValidRunID(v) {
+			return refuse(cmd, name, "want a run ID as simulate status lists them (4 to 32 lower-case letters, digits and dashes)")
+		}
+		return nil
+	}
+}
+
+// checkTechniqueParams looks the technique up and checks --param against
+// its parameters.
+func checkTechniqueParams(cmd *cobra.Command, args, params []string) error {
+	if len(args) == 0 {
+		if len(params) > 0 {
+			return fmt.Errorf("--param needs a technique ID to apply to")
+		}
+		return nil
+	}
+	tech, err := simulate.Lookup(args[0])
+	if err != nil {
+		return err
+	}
+	given, err := simulate.ParseParamFlags(params)
+	if err != nil {
+		return err
+	}
+	_, err = tech.ResolveParams(given)
+	return err
+}
+
 func newSimulateCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "simulate",
 		Short: "Warm up, detonate, revert and clean up attack techniques on a target, leaving nothing behind",
 		Long: `Each run of a technique has an ID, a journal in the state folder
@@ -116,7 +178,7 @@ LocalStack) or --target aws to keep a target between commands.`,
 		Example: `  irdrill simulate detonate aws.impact.ec2-crypto-mining --record fixtures/mining
   irdrill simulate warmup aws.defense-evasion.cloudtrail-stop --target endpoint:http://127.0.0.1:4566
   irdrill simulate cleanup --all --target endpoint:http://127.0.0.1:4566`,
-	}
+	})
 	cmd.AddCommand(newSimulatePhaseCommand("warmup"), newSimulateDetonateCommand(), newSimulatePhaseCommand("revert"),
 		newSimulateCleanupCommand(), newSimulateStatusCommand())
 	return cmd
@@ -181,7 +243,8 @@ func newSimulatePhaseCommand(phase string) *cobra.Command {
 		Use:     phase + " ID",
 		Short:   short,
 		Example: example,
-		Args:    cobra.ExactArgs(1),
+		Args:    exactArgs(1, "one technique ID (irdrill techniques list shows them)"),
+		PreRunE: func(cmd *cobra.Command, args []string) error { return f.check(cmd, args) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			tech, err := simulate.Lookup(args[0])
@@ -257,7 +320,10 @@ parameters (attacker_ip, access_key_id).`,
   irdrill simulate detonate aws.impact.ec2-crypto-mining --target endpoint:http://127.0.0.1:4566 --param instances-per-subnet=2
   irdrill simulate detonate aws.impact.ec2-crypto-mining --target aws --profile drill --allow-account 123456789012 \
       --log-group cloudtrail=aws-cloudtrail-logs`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1, "one technique ID (irdrill techniques list shows them)"),
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			return checks(func() error { return o.check(cmd, args) }, checkOneOf(cmd, "output", "text", "json"))
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runDetonate(cmd, args[0], &o) },
 	}
 	o.register(cmd, true)
@@ -466,8 +532,9 @@ the run's client tokens is still there.`,
 		Example: `  irdrill simulate cleanup --run 3f9a0c1b2d
   irdrill simulate cleanup --all
   irdrill simulate cleanup aws.impact.ec2-crypto-mining --target endpoint:http://127.0.0.1:4566`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runCleanup(cmd, args, &o) },
+		Args:    maxArgs(1, "one technique ID"),
+		PreRunE: func(cmd *cobra.Command, args []string) error { return o.check(cmd, args) },
+		RunE:    func(cmd *cobra.Command, args []string) error { return runCleanup(cmd, args, &o) },
 	}
 	o.register(cmd, false)
 	cmd.Flags().BoolVar(&o.all, "all", false, "clean up every run whose journal is not closed")
@@ -590,7 +657,21 @@ func newSimulateStatusCommand() *cobra.Command {
 		Example: `  irdrill simulate status
   irdrill simulate status aws.impact.ec2-crypto-mining --all
   irdrill simulate status --run 3f9a0c1b2d --output json`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maxArgs(1, "one technique ID"),
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			return checks(
+				checkNotEmpty(cmd, "state-dir", "want the state folder's path"),
+				checkRunID(cmd, "run"),
+				checkOneOf(cmd, "output", "text", "json"),
+				func() error {
+					if len(args) == 1 {
+						_, err := simulate.Lookup(args[0])
+						return err
+					}
+					return nil
+				},
+			)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			runs, err := simulate.ListRuns(stateDir)
 			if err != nil {
@@ -641,6 +722,7 @@ func newSimulateStatusCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", envOr("IRDRILL_STATE_DIR", target.DefaultStateDir()), "the state folder with the run journals (env IRDRILL_STATE_DIR)")
+	fromEnv(cmd.Flags(), "state-dir", "IRDRILL_STATE_DIR")
 	cmd.Flags().StringVar(&runID, "run", "", "show only this run")
 	cmd.Flags().BoolVar(&all, "all", false, "show closed runs too")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")

@@ -14,12 +14,12 @@ import (
 )
 
 func newTechniquesCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "techniques",
 		Short: "List and show the attack techniques irdrill can simulate",
 		Example: `  irdrill techniques list
   irdrill techniques show aws.impact.ec2-crypto-mining`,
-	}
+	})
 	cmd.AddCommand(newTechniquesListCommand(), newTechniquesShowCommand())
 	return cmd
 }
@@ -31,7 +31,8 @@ func newTechniquesListCommand() *cobra.Command {
 		Short: "List the techniques with their MITRE ATT&CK tactics and technique IDs",
 		Example: `  irdrill techniques list
   irdrill techniques list --output json | jq -r '.[].id'`,
-		Args: cobra.NoArgs,
+		Args:    noArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return checkOneOf(cmd, "output", "text", "json")() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return printTechniques(cmd.OutOrStdout(), simulate.All(), output)
 		},
@@ -47,7 +48,8 @@ func newTechniquesShowCommand() *cobra.Command {
 		Short: "Show a technique: description, MITRE IDs, parameters with defaults, telemetry",
 		Example: `  irdrill techniques show aws.impact.ec2-crypto-mining
   irdrill techniques show aws.defense-evasion.cloudtrail-stop --output json`,
-		Args: cobra.ExactArgs(1),
+		Args:    exactArgs(1, "one technique ID (irdrill techniques list shows them)"),
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return checkOneOf(cmd, "output", "text", "json")() },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := simulate.Lookup(args[0])
 			if err != nil {

@@ -125,13 +125,19 @@ func (l *lab) attachContainmentPolicy(ctx context.Context) {
 		PolicyName:     aws.String(ContainmentPolicy),
 		PolicyDocument: aws.String(containmentPolicy),
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+		l.containmentPolicyARN = aws.ToString(policy.Policy.Arn)
+	case errorCode(err) == "EntityAlreadyExists":
+		// An account that kept an earlier run's state (a served sandbox)
+		// has the policy already, detached.
+		l.containmentPolicyARN = fmt.Sprintf("arn:aws:iam::%s:policy/%s", l.res.AccountID, ContainmentPolicy)
+	default:
 		l.containCheck(false, name+l.cfg.LeakedUser, fmt.Sprintf("create policy: %v", err))
 		return
 	}
-	l.containmentPolicyARN = aws.ToString(policy.Policy.Arn)
 	if _, err := l.admin.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{
-		UserName: aws.String(l.cfg.LeakedUser), PolicyArn: policy.Policy.Arn,
+		UserName: aws.String(l.cfg.LeakedUser), PolicyArn: aws.String(l.containmentPolicyARN),
 	}); err != nil {
 		l.containCheck(false, name+l.cfg.LeakedUser, fmt.Sprintf("attach user policy: %v", err))
 		return

@@ -59,7 +59,9 @@ func (l *lab) detectors() []detector {
 
 // detect polls the detections over the attack window until every one has
 // fired and their counts hold still for a round (delivery has settled), or
-// until DetectTimeout. A detection fires when it returns at least one row.
+// until DetectTimeout has passed on the lab's clock (or in wall time, if
+// that clock stands still). A detection fires when it returns at least one
+// row.
 //
 // The window is the attack's seconds, from its first call to its last (see
 // nextSecond): it keeps the setup's records out, and the responder's own
@@ -72,10 +74,12 @@ func (l *lab) detect(ctx context.Context) error {
 	for i := range dets {
 		found[i] = dets[i].Detection
 	}
-	deadline := time.Now().Add(l.cfg.DetectTimeout)
+	deadline, wallDeadline := l.cfg.Clock().Add(l.cfg.DetectTimeout), time.Now().Add(l.cfg.DetectTimeout)
+	timedOut := func() bool { return !l.cfg.Clock().Before(deadline) || !time.Now().Before(wallDeadline) }
 	// Delayed records are delivered in batches as they fall due (the
-	// sandbox checks every second, AWS every few minutes), so with a delay
-	// the counts must hold for a while before they count as settled.
+	// sandbox checks every second of wall time, AWS every few minutes), so
+	// with a delay the counts must hold for a while, in wall time, before
+	// they count as settled.
 	settle := time.Duration(0)
 	if l.cfg.CloudTrailDeliveryDelay > 0 {
 		settle = deliverySettle
@@ -110,7 +114,7 @@ func (l *lab) detect(ctx context.Context) error {
 			break
 		}
 		prev = counts
-		if !time.Now().Before(deadline) {
+		if timedOut() {
 			break
 		}
 		if err := sleep(ctx, l.cfg.PollInterval); err != nil {
@@ -132,7 +136,7 @@ func (l *lab) detect(ctx context.Context) error {
 // Insights time ranges are whole seconds, both ends inclusive.
 func (l *lab) insightsRows(ctx context.Context, query string) (int, error) {
 	started, err := l.admin.logs.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{
-		LogGroupName: aws.String(TrailLogGroup),
+		LogGroupName: aws.String(l.res.TrailLogGroup),
 		StartTime:    aws.Int64(l.res.AttackStart.Unix()),
 		EndTime:      aws.Int64(l.res.AttackEnd.Unix()),
 		QueryString:  aws.String(query),
@@ -166,7 +170,7 @@ func (l *lab) insightsRows(ctx context.Context, query string) (int, error) {
 // the attack's seconds, as the Insights window does.
 func (l *lab) filterEvents(ctx context.Context, pattern string) (int, error) {
 	in := &cloudwatchlogs.FilterLogEventsInput{
-		LogGroupName:  aws.String(TrailLogGroup),
+		LogGroupName:  aws.String(l.res.TrailLogGroup),
 		FilterPattern: aws.String(pattern),
 		StartTime:     aws.Int64(l.res.AttackStart.Unix() * 1000),
 		EndTime:       aws.Int64(l.res.AttackEnd.Unix()*1000 + 999),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/irdrill/irdrill/sandbox"
 	"github.com/irdrill/irdrill/sandbox/sandboxtest"
+	"github.com/irdrill/irdrill/target"
 )
 
 // clients are one principal's SDK clients.
@@ -67,10 +68,19 @@ func newLab(cfg Config, out io.Writer) *lab {
 			Region:        cfg.Region,
 			AttackerIP:    cfg.AttackerIP,
 			LeakedUser:    cfg.LeakedUser,
-			TrailLogGroup: TrailLogGroup,
+			TrailLogGroup: trailLogGroup(cfg),
 			FlowLogGroup:  FlowLogGroup,
 		},
 	}
+}
+
+// trailLogGroup is the log group the trail delivers to: the lab's own, or
+// the one a prepared lab names.
+func trailLogGroup(cfg Config) string {
+	if cfg.Lab != nil && cfg.Lab.LogGroups[target.RoleCloudTrail] != "" {
+		return cfg.Lab.LogGroups[target.RoleCloudTrail]
+	}
+	return TrailLogGroup
 }
 
 // useLeakedKey builds the attacker's clients: the leaked key, calling from

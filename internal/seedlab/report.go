@@ -59,7 +59,7 @@ func (l *lab) attackSection() {
 }
 
 func (l *lab) detectSection() {
-	l.printf("\nDetect (lab §2.1 over log group %s, attack window only)\n", TrailLogGroup)
+	l.printf("\nDetect (lab §2.1 over log group %s, attack window only)\n", l.res.TrailLogGroup)
 	width := 0
 	for _, d := range l.res.Detections {
 		width = max(width, len(d.Name))

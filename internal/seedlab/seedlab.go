@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/irdrill/irdrill/target"
 )
 
 // Defaults, as the seed documents use them.
@@ -69,9 +71,12 @@ type Config struct {
 	// LeakedUser is the IAM user whose access key leaks;
 	// DefaultLeakedUser when empty.
 	LeakedUser string
-	// Clock measures time-to-detect and time-to-contain and bounds the
-	// detection window; time.Now when nil. It must agree with the
-	// target's clock, because CloudTrail records carry the target's time.
+	// Clock is the target's time: it dates the attack window the
+	// detections search (CloudTrail records carry the target's time, so it
+	// must agree with the target's clock), measures time-to-detect and
+	// time-to-contain, and bounds how long detections are polled
+	// (DetectTimeout, never longer than that in wall time either, in case
+	// the clock stands still); time.Now when nil.
 	Clock func() time.Time
 	// CloudTrailDeliveryDelay is how late the target delivers CloudTrail
 	// records to CloudWatch Logs (AWS: 5–15 minutes). The detections wait
@@ -91,6 +96,11 @@ type Config struct {
 	StopLoggingBeforeAttack bool
 	// Logger receives progress at debug level; slog.Default() when nil.
 	Logger *slog.Logger
+	// Lab, when set, is a lab account already in place (target.SetUpLab on
+	// a served sandbox): Run sets none up and plays the attacker with its
+	// leaked key. Run refuses a lab whose key is already contained (the
+	// lab ran there before) rather than stage an attack that cannot work.
+	Lab *target.LabState
 	// ProvisionLeakedKey, when set, gives the leaked user its access key
 	// instead of CreateAccessKey, which always draws a random id. The
 	// embedded sandbox uses it to hand out the seed's own key

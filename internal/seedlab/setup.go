@@ -11,7 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/irdrill/irdrill/target"
 )
 
 // flowLogFormat is the workshop's flow-log format: the 14 default version-2
@@ -40,14 +43,20 @@ func (l *lab) setup(ctx context.Context) error {
 	l.res.AccountID = account
 	l.setupStep(true, "responder is %s", aws.ToString(who.Arn))
 
-	if err := l.setupTrail(ctx, account); err != nil {
-		return err
-	}
-	if err := l.setupFlowLogs(ctx, account); err != nil {
-		return err
-	}
-	if err := l.setupPipelineUser(ctx); err != nil {
-		return err
+	if l.cfg.Lab != nil {
+		if err := l.usePreparedLab(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := l.setupTrail(ctx, account); err != nil {
+			return err
+		}
+		if err := l.setupFlowLogs(ctx, account); err != nil {
+			return err
+		}
+		if err := l.setupPipelineUser(ctx); err != nil {
+			return err
+		}
 	}
 	if l.cfg.StopLoggingBeforeAttack {
 		if _, err := l.admin.trail.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(TrailName)}); err != nil {
@@ -197,5 +206,51 @@ func (l *lab) setupPipelineUser(ctx context.Context) error {
 	l.res.LeakedKeyID = keyID
 	l.useLeakedKey(keyID, secret)
 	l.setupStep(true, "access key %s for %s: the leaked key", keyID, user)
+	return nil
+}
+
+// usePreparedLab takes the lab account that target.SetUpLab found or made
+// (on a served sandbox) and checks that its leaked key can still play the
+// attacker: active, and not behind the containment policy of an earlier
+// run.
+func (l *lab) usePreparedLab(ctx context.Context) error {
+	st := l.cfg.Lab
+	for _, step := range st.Steps {
+		l.setupStep(true, "%s", step)
+	}
+	l.res.TrailARN = st.TrailARN
+	if len(st.FlowLogIDs) > 0 {
+		l.res.FlowLogID = st.FlowLogIDs[0]
+	}
+	if g := st.LogGroups[target.RoleVPCFlow]; g != "" {
+		l.res.FlowLogGroup = g
+	}
+	key := st.LeakedKey
+	if key.AccessKeyID == "" {
+		return fmt.Errorf("the lab account names no leaked key for %s", st.LeakedUser)
+	}
+	l.cfg.LeakedUser, l.res.LeakedUser = st.LeakedUser, st.LeakedUser
+	keys, err := l.admin.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(st.LeakedUser)})
+	if err != nil {
+		return fmt.Errorf("list access keys of %s: %w", st.LeakedUser, err)
+	}
+	for _, k := range keys.AccessKeyMetadata {
+		if aws.ToString(k.AccessKeyId) == key.AccessKeyID && k.Status != iamtypes.StatusTypeActive {
+			return fmt.Errorf("the leaked key %s of %s is %s: this account's incident is already contained (an earlier lab run, or a responder); "+
+				"serve a fresh sandbox for another run", key.AccessKeyID, st.LeakedUser, k.Status)
+		}
+	}
+	attached, err := l.admin.iam.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(st.LeakedUser)})
+	if err != nil {
+		return fmt.Errorf("list the policies of %s: %w", st.LeakedUser, err)
+	}
+	for _, p := range attached.AttachedPolicies {
+		if aws.ToString(p.PolicyName) == ContainmentPolicy {
+			return fmt.Errorf("%s is attached to %s: this account's incident is already contained (an earlier lab run, or a responder); "+
+				"serve a fresh sandbox for another run", ContainmentPolicy, st.LeakedUser)
+		}
+	}
+	l.res.LeakedKeyID = key.AccessKeyID
+	l.useLeakedKey(key.AccessKeyID, key.SecretAccessKey)
 	return nil
 }
