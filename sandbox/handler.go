@@ -52,6 +52,8 @@ type Handler struct {
 	ec2   *ec2.Service
 	logs  *logs.Service
 	trail *cloudtrail.Service
+	// ext serves the signed /_irdrill/ extensions (extensions.go).
+	ext *extensions
 
 	// server is what Start set the HTTP server to, for the health
 	// document; zero for a handler served by someone else.
@@ -97,6 +99,7 @@ func NewHandler(opts Options) (*Handler, error) {
 	for _, svc := range []api.Service{h.iam, h.sts, h.ec2, h.logs, h.trail} {
 		h.services[svc.SigningName()] = svc
 	}
+	h.ext = &extensions{iam: h.iam}
 	h.credentials = []api.CredentialStore{h.iam, h.sts}
 	h.authorizer = h.iam
 
@@ -204,6 +207,11 @@ func (x *exchange) serve() (result any, apiErr *api.Error) {
 		}
 		return nil, api.IncompleteSignature(x.protocol, sigErr.Error())
 	}
+	if x.svc == x.h.ext {
+		if apiErr := x.h.ext.checkScope(sig); apiErr != nil {
+			return nil, apiErr
+		}
+	}
 	// A scope naming a region AWS does not have is refused before the key
 	// is looked up, so nothing (not even a CloudTrail record) is kept for it.
 	if err := sigv4.CheckRegion(sig); err != nil {
@@ -226,6 +234,10 @@ func (x *exchange) serve() (result any, apiErr *api.Error) {
 // request is routed by X-Amz-Target or the host name so that its error is
 // rendered in the right protocol.
 func (x *exchange) route(sig *sigv4.Signature) {
+	if isExtension(x.r, sig) {
+		x.svc, x.protocol = x.h.ext, x.h.ext.Protocol()
+		return
+	}
 	name := ""
 	switch {
 	case sig != nil:
@@ -273,6 +285,13 @@ func (x *exchange) parseAction() *api.Error {
 			return api.Errorf("UnknownOperationException", "")
 		}
 		x.action = target[dot+1:]
+	case api.ProtocolRESTJSON:
+		// The only REST service so far is the extensions (extensions.go).
+		action, apiErr := x.h.ext.action(x.r.Method, x.r.URL.Path)
+		if apiErr != nil {
+			return apiErr
+		}
+		x.action = action
 	default:
 		raw := x.r.URL.RawQuery
 		if x.r.Method == http.MethodPost {
@@ -401,6 +420,9 @@ func (h *Handler) sourceIP(r *http.Request) string {
 }
 
 func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if !allowHealth(w, r) {
+		return
+	}
 	trail := h.trail.Stats()
 	body := map[string]any{
 		"status":   "ok",
@@ -408,6 +430,10 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 		"region":   h.region,
 		"services": h.Services(),
 		"version":  buildinfo.Version(),
+		// What the sandbox offers beyond AWS's APIs: its signed
+		// extensions, and whether a caller may claim a source address.
+		"extensions":          h.ext.Names(),
+		"trustSourceIpHeader": h.trustSrcIP,
 		// What the sandbox keeps, and for how long: its memory is bounded
 		// by these.
 		"cloudtrailEventStore": map[string]any{

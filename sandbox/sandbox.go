@@ -37,8 +37,8 @@ const (
 	DefaultAdminAccessKeyID     = "AKIAIRDRILLBOOTSTRAP"
 	DefaultAdminSecretAccessKey = "irdrill-bootstrap-secret"
 	// SourceIPHeader lets a simulation play a remote attacker: when
-	// simulation is enabled its value becomes the caller's address in
-	// CloudTrail and in aws:SourceIp.
+	// Options.TrustSourceIPHeader is on, its value becomes the caller's
+	// address in CloudTrail and in aws:SourceIp.
 	SourceIPHeader = "X-Irdrill-Source-Ip"
 )
 
@@ -55,9 +55,12 @@ type Options struct {
 	AdminAccessKeyID     string
 	AdminSecretAccessKey string
 
-	// TrustSourceIPHeader honours SourceIPHeader. The embedded sandbox
-	// turns it on unless DisableSimulation is set; `serve` needs
-	// --trust-source-ip-header.
+	// TrustSourceIPHeader honours SourceIPHeader, so that a simulation can
+	// play a remote attacker; off, the header is ignored and callers are
+	// recorded from their own address. The health document says which.
+	// The embedded sandbox of target.Open and irdrill lab turn it on;
+	// `irdrill sandbox serve` does with --trust-source-ip-header, --lab or
+	// --attack.
 	TrustSourceIPHeader bool
 
 	// CloudTrailDeliveryDelay delays delivery of CloudTrail records to

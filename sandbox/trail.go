@@ -10,8 +10,9 @@ import (
 )
 
 // globalServices are recorded in us-east-1 whatever region the client
-// signed for, as CloudTrail records IAM and STS (global endpoint) calls.
-var globalServices = map[string]bool{"iam": true, "sts": true}
+// signed for, as CloudTrail records IAM and STS (global endpoint) calls;
+// the extensions change IAM, and are recorded as IAM is.
+var globalServices = map[string]bool{"iam": true, "sts": true, ExtensionSigningName: true}
 
 // record turns the exchange into a CloudTrail record. Requests that never
 // named a known service and action, or whose key is unknown to the

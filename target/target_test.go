@@ -2,7 +2,10 @@ package target
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -112,20 +115,68 @@ func TestEmbeddedLab(t *testing.T) {
 	}
 }
 
-// TestServedSandbox opens served sandboxes as endpoints: it reads the
-// health document, probes whether the source-IP header is honoured, and,
-// without key import, gives the leaked user a created key whose secret a
-// second process finds in the state folder.
+// olderSandbox serves a sandbox whose health document predates the
+// extensions and the trustSourceIpHeader field, as an older irdrill's did.
+func olderSandbox(t *testing.T, trust bool) string {
+	t.Helper()
+	h, err := sandbox.NewHandler(sandbox.Options{TrustSourceIPHeader: trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != sandbox.HealthPath {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var doc map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+			t.Error(err)
+		}
+		delete(doc, "extensions")
+		delete(doc, "trustSourceIpHeader")
+		_ = json.NewEncoder(w).Encode(doc)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestServedSandbox opens served sandboxes as endpoints. Today's says in
+// its health document that it imports keys and whether it trusts the
+// source-IP header, and the lab gets the seed's key. An older one says
+// neither: the target probes whether the header is honoured, and gives the
+// leaked user a created key whose secret a second process finds in the
+// state folder.
 func TestServedSandbox(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	creds := aws.Credentials{AccessKeyID: sandbox.DefaultAdminAccessKeyID, SecretAccessKey: sandbox.DefaultAdminSecretAccessKey}
 	for _, trust := range []bool{true, false} {
 		sb := sandboxtest.Start(t, func(o *sandbox.Options) { o.TrustSourceIPHeader = trust })
-		spec, err := ParseSpec("endpoint:" + sb.URL)
+		tg, err := Open(ctx, Options{Spec: Spec{Kind: KindEndpoint, URL: sb.URL}, Credentials: &creds})
 		if err != nil {
 			t.Fatal(err)
 		}
-		creds := sb.AdminCredentials
+		defer tg.Close()
+		caps := tg.Capabilities()
+		if tg.Flavor() != FlavorIrdrill || caps.SourceIP != trust || !caps.KeyImport || caps.Clock || !caps.CloudTrailDelivery || tg.Ephemeral() {
+			t.Errorf("today's, trust %v: flavor %s capabilities %+v", trust, tg.Flavor(), caps)
+		}
+		st, err := tg.SetUpLab(ctx, LabOptions{StateDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.LeakedKey.AccessKeyID != SeedAccessKeyID {
+			t.Errorf("today's, trust %v: leaked key %s, want the imported seed key", trust, st.LeakedKey.AccessKeyID)
+		}
+	}
+	for _, trust := range []bool{true, false} {
+		spec, err := ParseSpec("endpoint:" + olderSandbox(t, trust))
+		if err != nil {
+			t.Fatal(err)
+		}
 		tg, err := Open(ctx, Options{Spec: spec, Credentials: &creds})
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +184,7 @@ func TestServedSandbox(t *testing.T) {
 		defer tg.Close()
 		caps := tg.Capabilities()
 		if tg.Flavor() != FlavorIrdrill || caps.SourceIP != trust || caps.KeyImport || caps.Clock || !caps.CloudTrailDelivery || tg.Ephemeral() {
-			t.Errorf("trust %v: flavor %s capabilities %+v", trust, tg.Flavor(), caps)
+			t.Errorf("older, trust %v: flavor %s capabilities %+v", trust, tg.Flavor(), caps)
 		}
 		if !trust {
 			continue

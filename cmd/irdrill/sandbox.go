@@ -46,10 +46,11 @@ default; a secret you chose is never printed.
 --lab builds the workshop's lab account in it first, as irdrill lab and
 --target do: the multi-region trail delivering to CloudWatch Logs, VPC flow
 logs, the pipeline user with the playbook's key AKIAIOSFODNN7EXAMPLE
-(imported), the responder roles. --attack (which implies --lab and
---trust-source-ip-header) then plays the playbook's crypto-mining actor
+(imported), the responder roles; it implies --trust-source-ip-header.
+--attack (which implies --lab) then plays the playbook's crypto-mining actor
 (aws.impact.ec2-crypto-mining) with that key from --attacker-ip, so the
-lab's and the playbook's CLI commands find the incident at once.
+lab's and the playbook's CLI commands find the incident at once. The
+endpoint line is printed once all that is done.
 
 SIGTERM or SIGINT stops accepting connections and lets requests in flight
 finish for --shutdown-timeout; a second signal exits at once. What the
@@ -105,8 +106,8 @@ the health document, GET /_irdrill/health.`,
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", sandbox.DefaultIdleTimeout, "how long an unused keep-alive connection stays open")
 	f.IntVar(&o.MaxConnections, "max-connections", sandbox.DefaultMaxConnections, "concurrent connections, one kept for health checks (capped below the file descriptor limit)")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", sandbox.DefaultShutdownTimeout, "on SIGTERM or SIGINT, how long requests in flight have to finish")
-	f.BoolVar(&o.lab, "lab", false, "build the workshop's lab account in the sandbox before serving (trail, flow logs, pipeline with AKIAIOSFODNN7EXAMPLE)")
-	f.BoolVar(&o.attack, "attack", false, "also play the playbook's crypto-mining actor with the leaked key from --attacker-ip (implies --lab and --trust-source-ip-header)")
+	f.BoolVar(&o.lab, "lab", false, "build the workshop's lab account in the sandbox before serving (trail, flow logs, pipeline with AKIAIOSFODNN7EXAMPLE); implies --trust-source-ip-header")
+	f.BoolVar(&o.attack, "attack", false, "also play the playbook's crypto-mining actor with the leaked key from --attacker-ip (implies --lab)")
 	f.StringVar(&o.attackerIP, "attacker-ip", seedlab.DefaultAttackerIP, "with --attack, the address the actor's calls come from")
 	return cmd
 }
@@ -116,8 +117,12 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	opts := o.Options
 	opts.Logger = slog.Default()
 	if o.attack {
-		// The actor's calls must be recorded from its address.
-		o.lab, opts.TrustSourceIPHeader = true, true
+		o.lab = true
+	}
+	if o.lab {
+		// A drill's attacker is recorded from its own address, as irdrill
+		// lab --endpoint and simulate expect of the lab's sandbox.
+		opts.TrustSourceIPHeader = true
 	}
 	sb, err := sandbox.Start(ctx, opts)
 	if err != nil {

@@ -30,8 +30,9 @@ const (
 	// ProtocolJSON is awsJson1.1 (CloudWatch Logs, CloudTrail): the action
 	// comes from X-Amz-Target, parameters and results are JSON.
 	ProtocolJSON
-	// ProtocolRESTJSON is restJson1 (GuardDuty): the action comes from the
-	// method and path.
+	// ProtocolRESTJSON is restJson1: the action comes from the method and
+	// path. The sandbox's own /_irdrill/ extensions speak it today, and
+	// GuardDuty will when it is served.
 	ProtocolRESTJSON
 )
 
