@@ -73,8 +73,10 @@ Exits non-zero when a case fails or a file does not parse.`,
   irdrill detect test ./detections --param attacker_ip=198.51.100.7 -v`,
 		Args: exactArgs(1, "one folder of detections and test cases"),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := parseParams(params)
-			return err
+			return checks(
+				func() error { _, err := parseParams(params); return err },
+				checkGivenNotEmpty(cmd, "junit", "want a file's path"),
+			)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			values, err := parseParams(params)
@@ -353,6 +355,7 @@ AWS_SECRET_ACCESS_KEY, or the sandbox's bootstrap key (moto and LocalStack:
 				func() error { _, err := parseParams(o.params); return err },
 				checkDuration(cmd, "timeout", false),
 				checkDuration(cmd, "poll-interval", true),
+				checkGivenNotEmpty(cmd, "record", "want a folder's path"),
 				checkOneOf(cmd, "output", "text", "json"),
 			)
 		},

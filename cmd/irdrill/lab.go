@@ -104,7 +104,7 @@ func runLab(cmd *cobra.Command, o labOptions) error {
 	}()
 	slog.Debug("embedded sandbox started", "url", sb.URL, "region", o.region)
 
-	return reportLab(cmd, o, seedlab.Config{
+	_, err = reportLab(cmd, o, seedlab.Config{
 		Endpoint:                sb.URL,
 		Region:                  o.region,
 		AdminCredentials:        sb.AdminCredentials,
@@ -118,10 +118,11 @@ func runLab(cmd *cobra.Command, o labOptions) error {
 			return aws.Credentials{AccessKeyID: seedlab.SeedAccessKeyID, SecretAccessKey: seedlab.SeedSecretAccessKey}, err
 		},
 	})
+	return err
 }
 
 // reportLab runs the lab and prints its report or its JSON result.
-func reportLab(cmd *cobra.Command, o labOptions, cfg seedlab.Config) error {
+func reportLab(cmd *cobra.Command, o labOptions, cfg seedlab.Config) (*seedlab.Result, error) {
 	out := cmd.OutOrStdout()
 	report := out
 	if o.json {
@@ -132,18 +133,18 @@ func reportLab(cmd *cobra.Command, o labOptions, cfg seedlab.Config) error {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
-			return fmt.Errorf("print the result: %w", err)
+			return res, fmt.Errorf("print the result: %w", err)
 		}
 	}
 	if runErr != nil {
-		return fmt.Errorf("lab: %w", runErr)
+		return res, fmt.Errorf("lab: %w", runErr)
 	}
 	if !res.Passed() {
 		passed, total := res.ChecksPassed()
-		return fmt.Errorf("lab failed: %d/%d detections fired, %d/%d containment checks passed",
+		return res, fmt.Errorf("lab failed: %d/%d detections fired, %d/%d containment checks passed",
 			res.DetectionsFired(), len(res.Detections), passed, total)
 	}
-	return nil
+	return res, nil
 }
 
 // runLabOnEndpoint runs the lab against a served sandbox, whose state it
@@ -174,7 +175,7 @@ func runLabOnEndpoint(cmd *cobra.Command, o labOptions) error {
 	if err != nil {
 		return fmt.Errorf("lab --endpoint %s: the responder's credentials: %w", url, err)
 	}
-	err = reportLab(cmd, o, seedlab.Config{
+	res, err := reportLab(cmd, o, seedlab.Config{
 		Endpoint:                url,
 		Region:                  tg.Region(),
 		AdminCredentials:        creds,
@@ -186,7 +187,7 @@ func runLabOnEndpoint(cmd *cobra.Command, o labOptions) error {
 		Logger:                  slog.Default(),
 		Lab:                     st,
 	})
-	if !o.json {
+	if !o.json && res != nil && len(res.AttackCalls) > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "\nThe lab's state stays on %s: its CloudTrail records are in %s (aws logs describe-log-groups --endpoint-url %s).\n",
 			url, st.LogGroups[target.RoleCloudTrail], url)
 	}

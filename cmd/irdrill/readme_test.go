@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
 )
 
 // TestReadmeLoop runs the README's detection engineer's loop as written:
@@ -66,4 +69,119 @@ func TestReadmeLoop(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "report.xml")); err != nil {
 		t.Errorf("no JUnit report: %v", err)
 	}
+}
+
+// readmeFlagTables reads the README's flag tables: each follows a line
+// "Flags of `irdrill …`:" and has the columns flag, env, default.
+func readmeFlagTables(t *testing.T) map[string][][3]string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string][][3]string{}
+	heading := regexp.MustCompile("^Flags of `(irdrill[a-z ]*)`:$")
+	cell := regexp.MustCompile("^`([^`]*)`")
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		m := heading.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		i++
+		for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+			i++
+		}
+		if i+1 >= len(lines) || lines[i] != "| flag | env | default |" || lines[i+1] != "|---|---|---|" {
+			t.Fatalf("README: the table of %s at line %d does not start with | flag | env | default |", m[1], i+1)
+		}
+		for i += 2; i < len(lines) && strings.HasPrefix(lines[i], "|"); i++ {
+			cells := strings.Split(strings.Trim(lines[i], "|"), "|")
+			if len(cells) < 3 {
+				t.Fatalf("README line %d: %q", i+1, lines[i])
+			}
+			var row [3]string
+			for j := range row {
+				c := strings.TrimSpace(cells[j])
+				if sub := cell.FindStringSubmatch(c); sub != nil {
+					c = sub[1]
+				} else if j == 2 {
+					c = strings.Fields(c + " -")[0]
+					c = strings.TrimSuffix(c, ":")
+				}
+				row[j] = c
+			}
+			tables[m[1]] = append(tables[m[1]], row)
+		}
+	}
+	return tables
+}
+
+// TestReadmeFlagTables: the README's flag tables list every flag of their
+// command, with its environment variable and its default, and no flag the
+// command does not have.
+func TestReadmeFlagTables(t *testing.T) {
+	t.Parallel()
+	tables := readmeFlagTables(t)
+	for _, path := range []string{"irdrill lab", "irdrill sandbox serve", "irdrill sandbox health"} {
+		if tables[path] == nil {
+			t.Errorf("the README has no flag table for %s", path)
+		}
+	}
+	root := newRootCommand()
+	for path, rows := range tables {
+		cmd, _, err := root.Find(strings.Fields(path)[1:])
+		if err != nil || cmd.CommandPath() != path {
+			t.Errorf("README: a flag table for %s, which is not a command", path)
+			continue
+		}
+		listed := map[string]bool{}
+		for _, row := range rows {
+			name := strings.TrimPrefix(row[0], "--")
+			listed[name] = true
+			f := cmd.LocalFlags().Lookup(name)
+			if f == nil {
+				t.Errorf("README: %s has no flag %s", path, row[0])
+				continue
+			}
+			if env := flagEnv(f); row[1] != env {
+				t.Errorf("README: %s %s: env %q, the flag reads %q", path, row[0], row[1], env)
+			}
+			if !sameDefault(f, row[2]) {
+				t.Errorf("README: %s %s: default %q, the flag's is %q", path, row[0], row[2], f.DefValue)
+			}
+		}
+		cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Name != "help" && !listed[f.Name] {
+				t.Errorf("README: the table of %s lacks --%s", path, f.Name)
+			}
+		})
+	}
+}
+
+// sameDefault compares a README default with the flag's: durations by
+// value (`0`, `2160h`), booleans as off/on, lists as none, the rest as
+// text. The environment must not change the defaults under test.
+func sameDefault(f *pflag.Flag, readme string) bool {
+	if env := flagEnv(f); env != "" && os.Getenv(env) != "" {
+		return true
+	}
+	switch f.Value.Type() {
+	case "duration":
+		want, err1 := time.ParseDuration(f.DefValue)
+		if readme == "0" {
+			readme = "0s"
+		}
+		got, err2 := time.ParseDuration(readme)
+		return err1 == nil && err2 == nil && got == want
+	case "bool":
+		return (readme == "off") == (f.DefValue == "false") && (readme == "on" || readme == "off")
+	case "stringArray":
+		return readme == "none" && f.DefValue == "[]"
+	case "string":
+		if f.DefValue == "" {
+			return readme == "none"
+		}
+	}
+	return readme == f.DefValue
 }

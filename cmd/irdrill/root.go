@@ -53,7 +53,11 @@ func addHelpAndCompletion(root *cobra.Command) {
 		switch c.Name() {
 		case "help":
 			c.Example = "  irdrill help sandbox serve\n  irdrill help detect run"
+			c.Args = cobra.ArbitraryArgs
+			c.Run = nil
+			c.RunE = helpTopic
 		case "completion":
+			groupCommand(c)
 			c.Example = "  source <(irdrill completion bash)\n  irdrill completion zsh > \"${fpath[1]}/_irdrill\""
 			for _, shell := range c.Commands() {
 				switch shell.Name() {
@@ -69,6 +73,57 @@ func addHelpAndCompletion(root *cobra.Command) {
 			}
 		}
 	}
+}
+
+// helpTopic is the help command: the named command's help, or an error
+// with the closest commands for a topic that names none.
+func helpTopic(c *cobra.Command, args []string) error {
+	root := c.Root()
+	cmd, rest, err := root.Find(args)
+	if err == nil && len(rest) == 0 && cmd != nil {
+		return cmd.Help()
+	}
+	topic := strings.Join(args, " ")
+	var near []string
+	walkTree(root, func(sub *cobra.Command) {
+		path := strings.TrimPrefix(sub.CommandPath(), root.Name()+" ")
+		if sub != root && !sub.Hidden && (levenshtein(topic, path) <= 2 || levenshtein(topic, sub.Name()) <= 2) {
+			near = append(near, path)
+		}
+	})
+	msg := fmt.Sprintf("unknown help topic %q", topic)
+	if len(near) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(near, "\n\t") + "\n"
+	}
+	return fmt.Errorf("%s\nRun 'irdrill --help' for the commands.", msg)
+}
+
+func walkTree(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walkTree(sub, fn)
+	}
+}
+
+// levenshtein is the edit distance cobra's suggestions use.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -46,6 +46,7 @@ func (f *targetFlags) check(cmd *cobra.Command) error {
 	return checks(
 		checkTargetSpec(cmd, "target"),
 		checkRegion(cmd, "region", true),
+		checkGivenNotEmpty(cmd, "profile", "want a profile's name from ~/.aws/config"),
 		func() error {
 			for _, a := range f.allow {
 				if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
@@ -322,7 +323,9 @@ parameters (attacker_ip, access_key_id).`,
       --log-group cloudtrail=aws-cloudtrail-logs`,
 		Args: exactArgs(1, "one technique ID (irdrill techniques list shows them)"),
 		PreRunE: func(cmd *cobra.Command, args []string) error {
-			return checks(func() error { return o.check(cmd, args) }, checkOneOf(cmd, "output", "text", "json"))
+			return checks(func() error { return o.check(cmd, args) },
+				checkGivenNotEmpty(cmd, "record", "want a folder's path"),
+				checkOneOf(cmd, "output", "text", "json"))
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runDetonate(cmd, args[0], &o) },
 	}

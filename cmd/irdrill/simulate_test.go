@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
 	"github.com/irdrill/irdrill/sandbox/sandboxtest"
 	"github.com/irdrill/irdrill/simulate"
 )
@@ -120,47 +118,4 @@ func TestSimulateOnEndpoint(t *testing.T) {
 	if out, _, _ = execute(t, "simulate", "cleanup", "--all", "--state-dir", state); !strings.Contains(out, "no open run") {
 		t.Errorf("cleanup --all with nothing open: %s", out)
 	}
-}
-
-func TestSimulateRefusesBadInput(t *testing.T) {
-	t.Parallel()
-	state := t.TempDir()
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"simulate", "detonate", "aws.impact.ec2-crypto-mining", "--param", "instances=2"}, "--param instances: aws.impact.ec2-crypto-mining has no such parameter"},
-		{[]string{"simulate", "detonate", "aws.impact.ec2-crypto-mining", "--param", "instances-per-subnet=0"}, "want 1 to 20, not 0"},
-		{[]string{"simulate", "detonate", "aws.impact.ec2-crypto-mining", "--param", "attacker-ip=nope"}, "want an IP address"},
-		{[]string{"simulate", "detonate", "aws.impact.nope"}, `no technique "aws.impact.nope"`},
-		{[]string{"simulate", "detonate", "aws.impact.ec2-crypto-mining", "--target", "localstack"}, `--target "localstack": want sandbox`},
-		{[]string{"simulate", "cleanup", "--run", "../etc", "--state-dir", state}, "not a run ID"},
-		{[]string{"simulate", "cleanup", "--state-dir", state}, "name what to clean up"},
-	} {
-		_, _, err := execute(t, append(tc.args, "--state-dir", state)...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
-		}
-	}
-}
-
-// TestEveryCommandHasAnExample: every command's --help has an Example:
-// section.
-func TestEveryCommandHasAnExample(t *testing.T) {
-	t.Parallel()
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		if c.Name() == "help" || c.Name() == "completion" || c.Hidden {
-			return
-		}
-		for _, sub := range []string{"techniques", "simulate", "detect"} {
-			if strings.Contains(c.CommandPath(), " "+sub) && c.Example == "" {
-				t.Errorf("%s has no example", c.CommandPath())
-			}
-		}
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(newRootCommand())
 }

@@ -156,6 +156,17 @@ func checkNotEmpty(cmd *cobra.Command, name, want string) func() error {
 	}
 }
 
+// checkGivenNotEmpty: a flag whose default may be empty, but that is not
+// given empty on the command line.
+func checkGivenNotEmpty(cmd *cobra.Command, name, want string) func() error {
+	return func() error {
+		if f := cmd.Flags().Lookup(name); f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return refuse(cmd, name, want)
+		}
+		return nil
+	}
+}
+
 // checkEndpointURL: an http or https URL with a host and no path, as
 // --target endpoint:URL takes it.
 func checkEndpointURL(cmd *cobra.Command, name string, optional bool) func() error {

@@ -278,6 +278,14 @@ func Run(ctx context.Context, cfg Config, report io.Writer) (*Result, error) {
 		return nil, errors.New("seedlab: no admin credentials")
 	}
 	l := newLab(cfg, report)
+	if cfg.Lab != nil {
+		// Before the report starts: an account that cannot host the
+		// attack is refused, not half-reported.
+		l.cfg.LeakedUser, l.res.LeakedUser = cfg.Lab.LeakedUser, cfg.Lab.LeakedUser
+		if err := l.checkPrepared(ctx); err != nil {
+			return nil, err
+		}
+	}
 	err := l.run(ctx)
 	return l.res, err
 }

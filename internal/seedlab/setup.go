@@ -210,10 +210,9 @@ func (l *lab) setupPipelineUser(ctx context.Context) error {
 }
 
 // usePreparedLab takes the lab account that target.SetUpLab found or made
-// (on a served sandbox) and checks that its leaked key can still play the
-// attacker: active, and not behind the containment policy of an earlier
-// run.
-func (l *lab) usePreparedLab(ctx context.Context) error {
+// (on a served sandbox); checkPrepared has seen that its key can play the
+// attacker.
+func (l *lab) usePreparedLab(context.Context) error {
 	st := l.cfg.Lab
 	for _, step := range st.Steps {
 		l.setupStep(true, "%s", step)
@@ -225,18 +224,27 @@ func (l *lab) usePreparedLab(ctx context.Context) error {
 	if g := st.LogGroups[target.RoleVPCFlow]; g != "" {
 		l.res.FlowLogGroup = g
 	}
+	l.res.LeakedKeyID = st.LeakedKey.AccessKeyID
+	l.useLeakedKey(st.LeakedKey.AccessKeyID, st.LeakedKey.SecretAccessKey)
+	return nil
+}
+
+// checkPrepared refuses a prepared lab account whose leaked key cannot
+// play the attacker: none named, inactive, or behind the containment
+// policy of an earlier run (or of a responder).
+func (l *lab) checkPrepared(ctx context.Context) error {
+	st := l.cfg.Lab
 	key := st.LeakedKey
 	if key.AccessKeyID == "" {
 		return fmt.Errorf("the lab account names no leaked key for %s", st.LeakedUser)
 	}
-	l.cfg.LeakedUser, l.res.LeakedUser = st.LeakedUser, st.LeakedUser
 	keys, err := l.admin.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(st.LeakedUser)})
 	if err != nil {
 		return fmt.Errorf("list access keys of %s: %w", st.LeakedUser, err)
 	}
 	for _, k := range keys.AccessKeyMetadata {
 		if aws.ToString(k.AccessKeyId) == key.AccessKeyID && k.Status != iamtypes.StatusTypeActive {
-			return fmt.Errorf("the leaked key %s of %s is %s: this account's incident is already contained (an earlier lab run, or a responder); "+
+			return fmt.Errorf("the leaked key %s of %s is %s: this account's incident is already contained (by an earlier lab run, or a responder); "+
 				"serve a fresh sandbox for another run", key.AccessKeyID, st.LeakedUser, k.Status)
 		}
 	}
@@ -246,11 +254,9 @@ func (l *lab) usePreparedLab(ctx context.Context) error {
 	}
 	for _, p := range attached.AttachedPolicies {
 		if aws.ToString(p.PolicyName) == ContainmentPolicy {
-			return fmt.Errorf("%s is attached to %s: this account's incident is already contained (an earlier lab run, or a responder); "+
+			return fmt.Errorf("%s is attached to %s: this account's incident is already contained (by an earlier lab run, or a responder); "+
 				"serve a fresh sandbox for another run", ContainmentPolicy, st.LeakedUser)
 		}
 	}
-	l.res.LeakedKeyID = key.AccessKeyID
-	l.useLeakedKey(key.AccessKeyID, key.SecretAccessKey)
 	return nil
 }
