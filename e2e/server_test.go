@@ -2,19 +2,76 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
 
 var _ = Describe("irdrill sandbox serve", labelSandboxServer, func() {
-	It("prints the endpoint and bootstrap key id but no secret", func() {
+	It("prints the endpoint and the lines to paste, with the bootstrap secret only because it is the documented default", func() {
 		out := server.output.String()
-		Expect(out).To(ContainSubstring(server.Endpoint))
-		Expect(out).To(ContainSubstring("AKIAIRDRILLBOOTSTRAP"))
-		Expect(out).NotTo(ContainSubstring("irdrill-bootstrap-secret"))
+		Expect(out).To(ContainSubstring("irdrill sandbox serving " + server.Endpoint + "\n"))
+		Expect(out).To(ContainSubstring("export AWS_ENDPOINT_URL=" + server.Endpoint + "\n"))
+		Expect(out).To(ContainSubstring("export AWS_ACCESS_KEY_ID=AKIAIRDRILLBOOTSTRAP\n"))
+		Expect(out).To(ContainSubstring("export AWS_SECRET_ACCESS_KEY=irdrill-bootstrap-secret\n"))
+		Expect(out).To(ContainSubstring("export AWS_DEFAULT_REGION=us-east-1\n"))
+	})
+
+	It("never prints a secret the user chose", func() {
+		port, err := freePort()
+		Expect(err).NotTo(HaveOccurred())
+		cmd := exec.Command(server.Bin, "sandbox", "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--admin-secret-access-key", "my-own-secret-0123456789")
+		out := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		Expect(cmd.Start()).To(Succeed())
+		Eventually(out.String).WithTimeout(30 * time.Second).Should(ContainSubstring("export AWS_DEFAULT_REGION="))
+		Expect(cmd.Process.Signal(syscall.SIGTERM)).To(Succeed())
+		Expect(cmd.Wait()).To(Succeed())
+		Expect(out.String()).NotTo(ContainSubstring("my-own-secret"))
+		Expect(out.String()).To(ContainSubstring("export AWS_SECRET_ACCESS_KEY=…"))
+	})
+
+	It("answers health GET and HEAD only, and irdrill sandbox health says so", func() {
+		req, _ := http.NewRequest(http.MethodDelete, server.Endpoint+"/_irdrill/health", nil)
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(http.StatusMethodNotAllowed))
+		Expect(resp.Header.Get("Allow")).To(Equal("GET, HEAD"))
+		ok := irdrill(nil, "sandbox", "health", "--endpoint", server.Endpoint)
+		Expect(ok.ExitCode).To(Equal(0), ok.Stderr)
+		Expect(ok.Stdout).To(HavePrefix("ok: irdrill sandbox "))
+		port, err := freePort()
+		Expect(err).NotTo(HaveOccurred())
+		down := irdrill(nil, "sandbox", "health", "--endpoint", fmt.Sprintf("http://127.0.0.1:%d", port))
+		Expect(down.ExitCode).To(Equal(1))
+	})
+
+	It("prints the checkout's revision as its version", func() {
+		rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
+		if err != nil {
+			Skip("no git checkout to compare with: " + err.Error())
+		}
+		res := irdrill(nil, "version")
+		Expect(res.ExitCode).To(Equal(0))
+		if strings.HasPrefix(res.Stdout, "irdrill dev\n") {
+			Skip("go recorded no VCS information in this build (a git worktree, whose .git is a file, or -buildvcs=false): " + strings.TrimSpace(res.Stdout))
+		}
+		status, err := exec.Command("git", "status", "--porcelain").Output()
+		Expect(err).NotTo(HaveOccurred())
+		want := "irdrill " + string(rev[:12])
+		if len(strings.TrimSpace(string(status))) > 0 {
+			want += "-dirty"
+		}
+		Expect(res.Stdout).To(HavePrefix(want + "\n"))
+		Expect(res.Stdout).To(ContainSubstring("  revision " + strings.TrimSpace(string(rev))))
 	})
 
 	It("answers health with the account, services and version", func() {

@@ -58,9 +58,15 @@ type Credentials struct{ AccessKeyID, SecretAccessKey, SessionToken string }
 // separate process on a free loopback port.
 func startSandboxServer(ctx context.Context, workDir string) (*Target, error) {
 	bin := filepath.Join(workDir, "irdrill")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/irdrill")
+	// With the checkout's revision (irdrill version shows it), whatever
+	// GOFLAGS says; a checkout whose VCS state go cannot read builds
+	// without it.
+	build := exec.CommandContext(ctx, "go", "build", "-buildvcs=true", "-o", bin, "../cmd/irdrill")
 	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build irdrill: %v\n%s", err, out)
+		plain := exec.CommandContext(ctx, "go", "build", "-buildvcs=false", "-o", bin, "../cmd/irdrill")
+		if out2, err2 := plain.CombinedOutput(); err2 != nil {
+			return nil, fmt.Errorf("build irdrill: %v\n%s\n%s", err2, out, out2)
+		}
 	}
 	return serveSandbox(bin)
 }
