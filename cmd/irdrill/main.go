@@ -1,6 +1,8 @@
-// Command irdrill is the incident-response drill harness for AWS: it runs
-// the sandbox endpoint, and (in later commands) simulations, detections,
-// responses and scenario drills against it or a real sandbox account.
+// Command irdrill is the incident-response drill harness for AWS: it
+// serves the AWS-compatible sandbox (sandbox serve, sandbox health), runs
+// the seed playbook and lab end to end (lab), plays attack techniques
+// (techniques, simulate) and runs detections (detect), against the
+// embedded sandbox, a served endpoint or an allowlisted AWS account.
 package main
 
 import (

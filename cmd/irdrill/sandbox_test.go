@@ -93,6 +93,18 @@ func (s *served) out() string {
 	return s.output.String()
 }
 
+// waitFor waits until the output holds want, and returns the output.
+func (s *served) waitFor(want string) string {
+	s.t.Helper()
+	for deadline := time.Now().Add(guard); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if out := s.out(); strings.Contains(out, want) {
+			return out
+		}
+	}
+	s.t.Fatalf("the output never held %q:\n%s", want, s.out())
+	return ""
+}
+
 func (s *served) signal(sig os.Signal) {
 	s.t.Helper()
 	if err := s.cmd.Process.Signal(sig); err != nil {

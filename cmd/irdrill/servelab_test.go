@@ -25,8 +25,9 @@ import (
 func TestServeLabAttack(t *testing.T) {
 	t.Parallel()
 	s := serve(t, "--lab", "--attack")
-	// The endpoint line comes once the lab and the attack are in place.
-	banner := s.out()
+	// The endpoint line comes once the lab and the attack are in place;
+	// the banner's last line follows it.
+	banner := s.waitFor("--query 'logGroups[*].logGroupName'\n")
 	for _, want := range []string{
 		"export AWS_ENDPOINT_URL=" + s.url + "\n", "export AWS_ACCESS_KEY_ID=AKIAIRDRILLBOOTSTRAP\n",
 		"export AWS_SECRET_ACCESS_KEY=irdrill-bootstrap-secret\n", "export AWS_DEFAULT_REGION=us-east-1\n",

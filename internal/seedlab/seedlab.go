@@ -6,11 +6,12 @@
 // group), the playbook's containment, and a check that containment holds
 // when the key comes back to life.
 //
-// It is irdrill's main job until the simulate, detect, respond and scenario
-// packages exist. It talks to the endpoint only through aws-sdk-go-v2
-// clients, so the same walkthrough can later run against other targets; on
-// the embedded sandbox the attacker's calls carry the sandbox's source-IP
-// header so that they appear to come from the attacker's address.
+// It is `irdrill lab`, the walkthrough in one report; the simulate and
+// detect packages do its parts one by one, for any target. It talks to the
+// endpoint only through aws-sdk-go-v2 clients: the embedded sandbox, or a
+// served one whose lab account target.SetUpLab prepared (Config.Lab). The
+// attacker's calls carry the sandbox's source-IP header so that they
+// appear to come from the attacker's address.
 package seedlab
 
 import (
