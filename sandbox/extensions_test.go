@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -225,4 +226,52 @@ func TestHealthMethods(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzImportAccessKeyBody: whatever the admin posts, the extension answers
+// {} or an AWS JSON error, never a server fault; and a key it accepts
+// signs for the user named.
+func FuzzImportAccessKeyBody(f *testing.F) {
+	f.Add(importBody("pipeline", seedKeyID, seedSecret))
+	f.Add(importBody("admin", "AKIAIOSFODNN7EXAMPL2", seedSecret))
+	f.Add(`{"UserName": 7}`)
+	f.Add(`[]`)
+	f.Add(`{"UserName":"pipeline","AccessKeyId":"AKIAIRDRILLBOOTSTRAP","SecretAccessKey":"` + seedSecret + `"}`)
+	h, err := sandbox.NewHandler(sandbox.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer h.Close()
+	admin := h.AdminCredentials()
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566"+sandbox.ImportAccessKeyPath, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		sum := sha256.Sum256([]byte(body))
+		if err := v4.NewSigner().SignHTTP(context.Background(), admin, req, hex.EncodeToString(sum[:]), "irdrill", "us-east-1", time.Now()); err != nil {
+			t.Skip()
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%q: %d, not JSON: %q", body, rec.Code, rec.Body.String())
+		}
+		if rec.Code >= 500 {
+			t.Fatalf("%q: %d %v", body, rec.Code, out)
+		}
+		if rec.Code != http.StatusOK {
+			if code, _ := out["__type"].(string); code == "" {
+				t.Fatalf("%q: %d without an error code: %v", body, rec.Code, out)
+			}
+			return
+		}
+		var in struct{ UserName, AccessKeyId, SecretAccessKey string }
+		if err := json.Unmarshal([]byte(body), &in); err != nil {
+			t.Fatalf("%q accepted, but it is not the input's shape: %v", body, err)
+		}
+		cred, ok := h.IAM().LookupCredential(in.AccessKeyId)
+		if !ok || cred.SecretAccessKey != in.SecretAccessKey || !strings.HasSuffix(cred.Principal.ARN, ":user/"+in.UserName) {
+			t.Fatalf("%q accepted, but the key is %+v", body, cred)
+		}
+	})
 }

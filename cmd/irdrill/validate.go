@@ -215,7 +215,8 @@ func checkListenAddr(cmd *cobra.Command, name string) func() error {
 			return refuse(cmd, name, want)
 		}
 		if host != "" && host != "localhost" {
-			if _, err := netip.ParseAddr(host); err != nil {
+			// A zoned IPv6 address (fe80::1%eth0) has no plain URL form.
+			if ip, err := netip.ParseAddr(host); err != nil || ip.Zone() != "" {
 				return refuse(cmd, name, want)
 			}
 		}
