@@ -114,8 +114,10 @@ var _ = Describe("irdrill simulate and detect run on a served sandbox", Ordered,
 		Expect(json.Unmarshal([]byte(res.Stdout), &result)).To(Succeed(), res.Stdout)
 		Expect(result.State).To(Equal("detonated"))
 		Expect(res.Stderr).To(ContainSubstring("served irdrill sandbox"))
-		Expect(res.Stderr).To(ContainSubstring("capabilities: source-ip, cloudtrail"))
-		Expect(res.Stderr).To(ContainSubstring("created with CreateAccessKey (the target cannot import the seed's key)"))
+		Expect(res.Stderr).To(ContainSubstring("capabilities: source-ip, key-import, cloudtrail"))
+		// The served sandbox imports the playbook's key through its signed extension.
+		Expect(res.Stderr).To(ContainSubstring("created access key AKIAIOSFODNN7EXAMPLE of pipeline: the seed's leaked key, imported"))
+		Expect(result.Parameters["access_key_id"]).To(Equal("AKIAIOSFODNN7EXAMPLE"))
 		ops := []string{}
 		for _, c := range result.Calls {
 			ops = append(ops, c.Operation)
