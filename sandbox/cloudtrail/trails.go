@@ -38,6 +38,11 @@ type trail struct {
 	latestDeliveryAttempt     time.Time
 	latestDeliveryAttemptGood bool
 	deleted                   bool
+
+	// stoppedBy is the request ID of the StopLogging call that stopped the
+	// trail: CloudTrail captures that call before logging stops, so the
+	// trail still delivers its record, and nothing after it.
+	stoppedBy string
 }
 
 type tag struct {
@@ -55,19 +60,27 @@ type trailView struct {
 	logGroupARN   string
 	selectors     []eventSelector
 	advanced      []advancedEventSelector
+
+	// onlyRequest, when set, is a stopped trail's view: it covers the
+	// record of the StopLogging call with that request ID and no other.
+	onlyRequest string
 }
 
 // publish rebuilds the snapshot of logging trails; callers hold trailsMu.
 func (s *Service) publish() {
 	views := make([]trailView, 0, len(s.trails))
 	for _, t := range s.trails {
-		if !t.logging {
+		if !t.logging && t.stoppedBy == "" {
 			continue
 		}
-		views = append(views, trailView{
+		v := trailView{
 			t: t, homeRegion: t.homeRegion, multiRegion: t.multiRegion, includeGlobal: t.includeGlobal,
 			logGroupARN: t.logGroupARN, selectors: t.selectors, advanced: t.advanced,
-		})
+		}
+		if !t.logging {
+			v.onlyRequest = t.stoppedBy
+		}
+		views = append(views, v)
 	}
 	s.snapshot.Store(&views)
 }
@@ -76,6 +89,9 @@ func (s *Service) publish() {
 // region), global service events only when it includes them, and the event
 // selectors.
 func (v *trailView) covers(se *storedEvent) bool {
+	if v.onlyRequest != "" && se.ev.RequestID != v.onlyRequest {
+		return false
+	}
 	if !v.multiRegion && se.region != v.homeRegion {
 		return false
 	}
@@ -669,9 +685,9 @@ func (s *Service) setLogging(ctx context.Context, call *api.Call, on bool) (any,
 	}
 	now := s.clock()
 	if on && !t.logging {
-		t.logging, t.startLogging = true, now
+		t.logging, t.startLogging, t.stoppedBy = true, now, ""
 	} else if !on && t.logging {
-		t.logging, t.stopLogging = false, now
+		t.logging, t.stopLogging, t.stoppedBy = false, now, call.RequestID
 	}
 	s.publish()
 	call.Resources = append(call.Resources, api.TrailResource{ARN: t.arn, AccountID: s.account, Type: "AWS::CloudTrail::Trail"})
